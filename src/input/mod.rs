@@ -1,0 +1,1 @@
+//! Reading policy files: encoding detection, HTML to text, directory walking.

@@ -1,0 +1,8 @@
+//! privclause: label the clauses of Chinese privacy policies with a local BERT classifier.
+//!
+//! The pipeline, one module per stage:
+//! [`input`] (bytes → text) → [`segment`] (text → clause units) → [`model`]
+//! (units → label scores) → [`label`] (batched, parallel corpus runs) → [`output`].
+
+pub mod input;
+pub mod segment;

@@ -1,0 +1,5 @@
+//! Cutting decoded policy text into classifiable clause units.
+
+mod unit;
+
+pub use unit::{Unit, UnitKind};

@@ -1,0 +1,34 @@
+use serde::{Deserialize, Serialize};
+
+/// What kind of text a unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    Heading,
+    Sentence,
+    ListItem,
+    TableRow,
+}
+
+/// One classifiable piece of a policy, with its place in the decoded text.
+///
+/// Invariant: `text == decoded.chars().skip(start).take(end - start)`
+/// (offsets count Unicode scalar values, not bytes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unit {
+    /// Path or id of the document the unit comes from.
+    pub doc: String,
+    /// Position of the unit within its document, from 0.
+    pub index: usize,
+    /// Char offset of the first char.
+    pub start: usize,
+    /// Char offset one past the last char.
+    pub end: usize,
+    pub text: String,
+    pub kind: UnitKind,
+    /// Heading path above the unit, outermost first.
+    pub section: Vec<String>,
+    /// For list items and table rows: the sentence introducing the list.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub lead: Option<String>,
+}
