@@ -5,4 +5,5 @@
 //! (units → label scores) → [`label`] (batched, parallel corpus runs) → [`output`].
 
 pub mod input;
+pub mod labels;
 pub mod segment;
