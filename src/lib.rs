@@ -4,6 +4,7 @@
 //! [`input`] (bytes → text) → [`segment`] (text → clause units) → [`model`]
 //! (units → label scores) → [`label`] (batched, parallel corpus runs) → [`output`].
 
+pub mod dataset;
 pub mod input;
 pub mod labels;
 pub mod segment;
