@@ -5,6 +5,11 @@
 //! (units → label scores) → [`label`] (batched, parallel corpus runs) → [`output`].
 
 pub mod dataset;
+pub mod eval;
 pub mod input;
+pub mod label;
 pub mod labels;
+pub mod model;
+pub mod output;
 pub mod segment;
+pub mod train;

@@ -1,0 +1,80 @@
+//! One labeled example of the privclause dataset (`datasets/*.jsonl`).
+
+use crate::labels::{Label, LabelSet};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Which part of the by-policy split a record belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Split {
+    Train,
+    Dev,
+    Test,
+}
+
+/// A labeled unit with the provenance of each label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetRecord {
+    /// Corpus-qualified policy id, e.g. `seeds/000_d0d0b87ea02956c3` or `capp130/菜鸟`.
+    pub policy: String,
+    /// Index of the unit within its policy.
+    pub unit: usize,
+    pub text: String,
+    /// Section headings and list lead, joined by `\n` (the model's first segment).
+    pub context: String,
+    /// Labels the unit carries (empty: "other").
+    pub labels: LabelSet,
+    /// Where each label's value (present or absent) comes from: `capp130`, `rules@v1`,
+    /// `hand@guideline-v1`. A label missing here is unknown for the record.
+    pub label_source: BTreeMap<Label, String>,
+    pub split: Split,
+}
+
+impl DatasetRecord {
+    /// Whether the record says anything about `label`.
+    pub fn knows(&self, label: Label) -> bool {
+        self.label_source.contains_key(&label)
+    }
+
+    /// The corpus part of the policy id (`seeds`, `capp130`).
+    pub fn corpus(&self) -> &str {
+        self.policy.split('/').next().unwrap_or("")
+    }
+}
+
+/// Why a dataset file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {source}")]
+    Parse {
+        path: std::path::PathBuf,
+        line: usize,
+        source: serde_json::Error,
+    },
+}
+
+/// Reads a dataset JSONL file (blank lines skipped).
+pub fn read_records(path: &Path) -> Result<Vec<DatasetRecord>, DatasetError> {
+    let text = std::fs::read_to_string(path).map_err(|source| DatasetError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, line)| {
+            serde_json::from_str(line).map_err(|source| DatasetError::Parse {
+                path: path.to_path_buf(),
+                line: n + 1,
+                source,
+            })
+        })
+        .collect()
+}

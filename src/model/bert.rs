@@ -1,0 +1,259 @@
+//! A BERT encoder with a multi-label classification head, over candle.
+//!
+//! Tensor names follow Hugging Face `BertForSequenceClassification` (`bert.*`, `classifier.*`),
+//! so weights move between privclause and `transformers` unchanged. The same code serves
+//! inference (fused ops, no dropout) and training (differentiable ops, dropout).
+
+use super::config::BertConfig;
+use candle_core::{DType, Module, Result, Tensor, D};
+use candle_nn::{embedding, linear, Embedding, Linear, VarBuilder};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::sync::Mutex;
+
+/// Whether a forward pass trains (dropout on, differentiable ops) or infers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Infer,
+    Train,
+}
+
+/// Layer normalisation with weight and bias.
+#[derive(Debug, Clone)]
+struct LayerNorm {
+    weight: Tensor,
+    bias: Tensor,
+    eps: f32,
+}
+
+impl LayerNorm {
+    fn load(size: usize, eps: f64, vb: VarBuilder) -> Result<Self> {
+        Ok(Self {
+            weight: vb.get_with_hints(size, "weight", candle_nn::Init::Const(1.0))?,
+            bias: vb.get_with_hints(size, "bias", candle_nn::Init::Const(0.0))?,
+            eps: eps as f32,
+        })
+    }
+
+    fn forward(&self, xs: &Tensor, mode: Mode) -> Result<Tensor> {
+        match mode {
+            Mode::Infer => candle_nn::ops::layer_norm(xs, &self.weight, &self.bias, self.eps),
+            Mode::Train => candle_nn::ops::layer_norm_slow(xs, &self.weight, &self.bias, self.eps),
+        }
+    }
+}
+
+/// Dropout with its own seeded generator (candle's CPU generator cannot be seeded), so that
+/// training runs repeat exactly.
+struct Dropout {
+    rng: Mutex<StdRng>,
+}
+
+impl Dropout {
+    fn new(seed: u64) -> Self {
+        Self {
+            rng: Mutex::new(StdRng::seed_from_u64(seed)),
+        }
+    }
+
+    fn apply(&self, xs: &Tensor, p: f64, mode: Mode) -> Result<Tensor> {
+        if mode == Mode::Infer || p <= 0.0 {
+            return Ok(xs.clone());
+        }
+        let keep = 1.0 - p as f32;
+        let scale = 1.0 / keep;
+        let mask: Vec<f32> = {
+            let mut rng = self.rng.lock().expect("dropout rng");
+            (0..xs.elem_count())
+                .map(|_| if rng.random::<f32>() < keep { scale } else { 0.0 })
+                .collect()
+        };
+        xs.mul(&Tensor::from_vec(mask, xs.shape(), xs.device())?)
+    }
+}
+
+struct Embeddings {
+    word: Embedding,
+    position: Embedding,
+    token_type: Embedding,
+    norm: LayerNorm,
+    dropout: f64,
+}
+
+impl Embeddings {
+    fn load(config: &BertConfig, vb: VarBuilder) -> Result<Self> {
+        let h = config.hidden_size;
+        Ok(Self {
+            word: embedding(config.vocab_size, h, vb.pp("word_embeddings"))?,
+            position: embedding(
+                config.max_position_embeddings,
+                h,
+                vb.pp("position_embeddings"),
+            )?,
+            token_type: embedding(config.type_vocab_size, h, vb.pp("token_type_embeddings"))?,
+            norm: LayerNorm::load(h, config.layer_norm_eps, vb.pp("LayerNorm"))?,
+            dropout: config.hidden_dropout_prob,
+        })
+    }
+
+    fn forward(
+        &self,
+        ids: &Tensor,
+        type_ids: &Tensor,
+        mode: Mode,
+        drop: &Dropout,
+    ) -> Result<Tensor> {
+        let seq_len = ids.dim(1)?;
+        let positions = Tensor::arange(0u32, seq_len as u32, ids.device())?;
+        let xs = self
+            .word
+            .forward(ids)?
+            .add(&self.token_type.forward(type_ids)?)?
+            .broadcast_add(&self.position.forward(&positions)?)?;
+        drop.apply(&self.norm.forward(&xs, mode)?, self.dropout, mode)
+    }
+}
+
+struct Layer {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attention_out: Linear,
+    attention_norm: LayerNorm,
+    intermediate: Linear,
+    output: Linear,
+    output_norm: LayerNorm,
+    heads: usize,
+    head_size: usize,
+    attention_dropout: f64,
+    hidden_dropout: f64,
+}
+
+impl Layer {
+    fn load(config: &BertConfig, vb: VarBuilder) -> Result<Self> {
+        let h = config.hidden_size;
+        let eps = config.layer_norm_eps;
+        let attention = vb.pp("attention");
+        Ok(Self {
+            query: linear(h, h, attention.pp("self").pp("query"))?,
+            key: linear(h, h, attention.pp("self").pp("key"))?,
+            value: linear(h, h, attention.pp("self").pp("value"))?,
+            attention_out: linear(h, h, attention.pp("output").pp("dense"))?,
+            attention_norm: LayerNorm::load(h, eps, attention.pp("output").pp("LayerNorm"))?,
+            intermediate: linear(
+                h,
+                config.intermediate_size,
+                vb.pp("intermediate").pp("dense"),
+            )?,
+            output: linear(config.intermediate_size, h, vb.pp("output").pp("dense"))?,
+            output_norm: LayerNorm::load(h, eps, vb.pp("output").pp("LayerNorm"))?,
+            heads: config.num_attention_heads,
+            head_size: config.head_size(),
+            attention_dropout: config.attention_probs_dropout_prob,
+            hidden_dropout: config.hidden_dropout_prob,
+        })
+    }
+
+    /// `xs`: `[batch, seq, hidden]`; `mask`: additive, `[batch, 1, 1, seq]`.
+    fn forward(&self, xs: &Tensor, mask: &Tensor, mode: Mode, drop: &Dropout) -> Result<Tensor> {
+        let (b, t, _) = xs.dims3()?;
+        let split_heads = |x: Tensor| -> Result<Tensor> {
+            x.reshape((b, t, self.heads, self.head_size))?
+                .transpose(1, 2)?
+                .contiguous()
+        };
+        let q = split_heads(self.query.forward(xs)?)?;
+        let k = split_heads(self.key.forward(xs)?)?;
+        let v = split_heads(self.value.forward(xs)?)?;
+        let scale = 1.0 / (self.head_size as f64).sqrt();
+        let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(mask)?;
+        let probs = match mode {
+            Mode::Infer => candle_nn::ops::softmax_last_dim(&scores)?,
+            Mode::Train => candle_nn::ops::softmax(&scores, D::Minus1)?,
+        };
+        let probs = drop.apply(&probs, self.attention_dropout, mode)?;
+        let context = probs
+            .matmul(&v)?
+            .transpose(1, 2)?
+            .reshape((b, t, self.heads * self.head_size))?;
+        let attended = drop.apply(
+            &self.attention_out.forward(&context)?,
+            self.hidden_dropout,
+            mode,
+        )?;
+        let xs = self.attention_norm.forward(&(attended + xs)?, mode)?;
+        let hidden = self.intermediate.forward(&xs)?.gelu_erf()?;
+        let out = drop.apply(&self.output.forward(&hidden)?, self.hidden_dropout, mode)?;
+        self.output_norm.forward(&(out + xs)?, mode)
+    }
+}
+
+/// BERT encoder, pooler and a linear multi-label head.
+pub struct BertClassifier {
+    embeddings: Embeddings,
+    layers: Vec<Layer>,
+    pooler: Linear,
+    classifier: Linear,
+    classifier_dropout: f64,
+    dropout: Dropout,
+}
+
+/// Additive mask value for padded keys: large enough to zero their weight, small enough that
+/// `exp` stays off the slow underflow path and `0 * mask` stays finite in any float type.
+const MASKED: f64 = -1e4;
+
+impl BertClassifier {
+    /// Builds the model from `vb`, which holds `bert.*` and `classifier.*` tensors (or creates
+    /// them, for a [`candle_nn::VarMap`]-backed builder).
+    pub fn load(config: &BertConfig, num_labels: usize, vb: VarBuilder) -> Result<Self> {
+        let bert = vb.pp("bert");
+        let layers = (0..config.num_hidden_layers)
+            .map(|i| Layer::load(config, bert.pp("encoder").pp("layer").pp(i)))
+            .collect::<Result<Vec<_>>>()?;
+        let h = config.hidden_size;
+        Ok(Self {
+            embeddings: Embeddings::load(config, bert.pp("embeddings"))?,
+            layers,
+            pooler: linear(h, h, bert.pp("pooler").pp("dense"))?,
+            classifier: linear(h, num_labels, vb.pp("classifier"))?,
+            classifier_dropout: config.hidden_dropout_prob,
+            dropout: Dropout::new(0),
+        })
+    }
+
+    /// Stops gradients at the word embeddings (the largest tensor by far): they keep their
+    /// pre-trained values, and training skips their gradient and optimizer update.
+    pub fn freeze_word_embeddings(&mut self) {
+        let table = self.embeddings.word.embeddings().detach();
+        let hidden = table.dim(1).unwrap_or(0);
+        self.embeddings.word = Embedding::new(table, hidden);
+    }
+
+    /// Restarts the dropout generator of training passes from `seed`.
+    pub fn seed_dropout(&self, seed: u64) {
+        *self.dropout.rng.lock().expect("dropout rng") = StdRng::seed_from_u64(seed);
+    }
+
+    /// Logits `[batch, labels]` for token ids `[batch, seq]` (u32), token type ids and a 0/1
+    /// attention mask of the same shape.
+    pub fn forward(
+        &self,
+        ids: &Tensor,
+        type_ids: &Tensor,
+        attention_mask: &Tensor,
+        mode: Mode,
+    ) -> Result<Tensor> {
+        let (b, t) = ids.dims2()?;
+        let mask = ((attention_mask.to_dtype(DType::F32)? - 1.0)? * -MASKED)?
+            .reshape((b, 1, 1, t))?;
+        let drop = &self.dropout;
+        let mut xs = self.embeddings.forward(ids, type_ids, mode, drop)?;
+        for layer in &self.layers {
+            xs = layer.forward(&xs, &mask, mode, drop)?;
+        }
+        let cls = xs.narrow(1, 0, 1)?.squeeze(1)?;
+        let pooled = self.pooler.forward(&cls)?.tanh()?;
+        let pooled = drop.apply(&pooled, self.classifier_dropout, mode)?;
+        self.classifier.forward(&pooled)
+    }
+}

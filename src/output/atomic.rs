@@ -1,0 +1,52 @@
+//! Atomic file output: write to a temporary file beside the target, then rename it into place,
+//! so a reader never sees a half-written file and an interrupted run leaves none behind.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// Creates `path` with the bytes `fill` writes, atomically. Parent directories are created.
+pub fn write_atomically<E>(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), E>
+where
+    E: From<std::io::Error>,
+{
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let temp = tempfile::Builder::new()
+        .prefix(".privclause-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    let mut writer = BufWriter::new(temp);
+    fill(&mut writer)?;
+    let temp = writer.into_inner().map_err(|e| e.into_error())?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_write_leaves_no_file_and_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("sub").join("out.jsonl");
+        let result: Result<(), std::io::Error> = write_atomically(&target, |w| {
+            w.write_all(b"partial")?;
+            Err(std::io::Error::other("interrupted"))
+        });
+        assert!(result.is_err());
+        assert!(!target.exists());
+        let leftovers = std::fs::read_dir(target.parent().unwrap()).unwrap().count();
+        assert_eq!(leftovers, 0, "temporary file removed");
+
+        write_atomically::<std::io::Error>(&target, |w| w.write_all(b"done")).unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "done");
+    }
+}

@@ -1,0 +1,405 @@
+//! Fine-tuning a BERT encoder with a multi-label head on the privclause dataset, in candle.
+//!
+//! AdamW, BCE with per-label positive weights (unknown labels masked), linear warm-up and
+//! decay, gradient clipping, early stopping on dev macro-F1, fixed seed, per-label thresholds
+//! tuned on dev, and a model directory in the runtime's format as the result.
+
+mod base;
+mod loss;
+mod schedule;
+mod thresholds;
+
+pub use base::{load_base, BaseModel};
+pub use schedule::learning_rate;
+pub use thresholds::tune_thresholds;
+
+use crate::dataset::{DatasetRecord, Split};
+use crate::eval::Confusion;
+use crate::labels::{Label, LabelSet};
+use crate::model::{
+    pad_batch, save_model_dir, BertClassifier, ClassifierSettings, ContextMode, EncodedUnit,
+    ModelError, Mode, UnitEncoder,
+};
+use candle_core::{DType, Device, Tensor, Var};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Everything that decides a training run (recorded in the model's `privclause.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    pub warmup_ratio: f64,
+    pub weight_decay: f64,
+    pub max_grad_norm: f64,
+    pub max_length: usize,
+    pub context: ContextMode,
+    pub seed: u64,
+    /// Stop after this many dev evaluations without a better macro-F1.
+    pub patience: usize,
+    /// Evaluate on dev every this many steps (0: once per epoch).
+    pub eval_every: usize,
+    /// Train on at most this many training records (a seeded sample), if set.
+    pub max_train_records: Option<usize>,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 3,
+            batch_size: 16,
+            learning_rate: 1e-4,
+            warmup_ratio: 0.06,
+            weight_decay: 0.01,
+            max_grad_norm: 1.0,
+            max_length: 128,
+            context: ContextMode::SectionAndLead,
+            seed: 13,
+            patience: 3,
+            eval_every: 0,
+            max_train_records: None,
+        }
+    }
+}
+
+/// Progress events of a run, for a progress bar or a log.
+pub trait TrainObserver {
+    fn started(&mut self, total_steps: usize);
+    fn step(&mut self, step: usize, loss: f32, learning_rate: f64);
+    fn evaluated(&mut self, step: usize, dev_macro_f1: f64, best: bool);
+}
+
+/// What a run produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainReport {
+    pub steps: usize,
+    pub best_step: usize,
+    pub best_dev_macro_f1: f64,
+    pub thresholds: HashMap<Label, f32>,
+    pub train_records: usize,
+    pub dev_records: usize,
+    pub seconds: f64,
+}
+
+/// A dataset record encoded for the network.
+struct Example {
+    unit: EncodedUnit,
+    labels: LabelSet,
+    known: LabelSet,
+}
+
+fn encode_records(
+    encoder: &UnitEncoder,
+    records: &[&DatasetRecord],
+) -> Result<Vec<Example>, ModelError> {
+    use rayon::prelude::*;
+    records
+        .par_iter()
+        .map(|r| {
+            let unit = encoder
+                .encode(&r.text, &r.context)
+                .map_err(|e| ModelError::Tokenize(e.to_string()))?;
+            Ok(Example {
+                unit,
+                labels: r.labels,
+                known: Label::ALL.into_iter().filter(|l| r.knows(*l)).collect(),
+            })
+        })
+        .collect()
+}
+
+/// Positive weight per label: negatives / positives among known entries, capped at 10.
+fn positive_weights(examples: &[Example]) -> [f32; 5] {
+    let mut weights = [1f32; 5];
+    for label in Label::ALL {
+        let known = examples.iter().filter(|e| e.known.contains(label));
+        let (pos, total) = known.fold((0usize, 0usize), |(p, t), e| {
+            (p + e.labels.contains(label) as usize, t + 1)
+        });
+        if pos > 0 {
+            weights[label.index()] = ((total - pos) as f32 / pos as f32).clamp(1.0, 10.0);
+        }
+    }
+    weights
+}
+
+/// Batches of example indices: shuffled, then sorted by length within windows of 50 batches
+/// (little padding), then the batches shuffled again.
+fn epoch_batches(examples: &[Example], batch_size: usize, rng: &mut StdRng) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    order.shuffle(rng);
+    let mut batches = Vec::new();
+    for window in order.chunks(batch_size * 50) {
+        let mut window = window.to_vec();
+        window.sort_by_key(|&i| examples[i].unit.len());
+        batches.extend(window.chunks(batch_size).map(<[usize]>::to_vec));
+    }
+    batches.shuffle(rng);
+    batches
+}
+
+fn label_matrix(examples: &[&Example], pick: impl Fn(&Example) -> LabelSet) -> Vec<f32> {
+    examples
+        .iter()
+        .flat_map(|e| {
+            let set = pick(e);
+            Label::ALL.map(|l| set.contains(l) as u8 as f32)
+        })
+        .collect()
+}
+
+fn batch_inputs(
+    examples: &[&Example],
+    device: &Device,
+) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
+    let units: Vec<&EncodedUnit> = examples.iter().map(|e| &e.unit).collect();
+    let width = units.iter().map(|u| u.len()).max().unwrap_or(1);
+    let (ids, types, mask) = pad_batch(&units, width);
+    let shape = (units.len(), width);
+    Ok((
+        Tensor::from_vec(ids, shape, device)?,
+        Tensor::from_vec(types, shape, device)?,
+        Tensor::from_vec(mask, shape, device)?,
+    ))
+}
+
+/// Scales all gradients so that their global L2 norm is at most `max_norm`.
+fn clip_gradients(
+    grads: &mut candle_core::backprop::GradStore,
+    vars: &[Var],
+    max_norm: f64,
+) -> candle_core::Result<f64> {
+    let mut total = 0f64;
+    for var in vars {
+        if let Some(g) = grads.get(var.as_tensor()) {
+            total += g.sqr()?.sum_all()?.to_scalar::<f32>()? as f64;
+        }
+    }
+    let norm = total.sqrt();
+    if norm > max_norm {
+        let scale = max_norm / (norm + 1e-6);
+        for var in vars {
+            if let Some(g) = grads.remove(var.as_tensor()) {
+                grads.insert(var.as_tensor(), (g * scale)?);
+            }
+        }
+    }
+    Ok(norm)
+}
+
+/// Sigmoid scores of `examples` in inference mode, batched by length.
+fn predict(
+    network: &BertClassifier,
+    examples: &[Example],
+    device: &Device,
+) -> candle_core::Result<Vec<[f32; 5]>> {
+    let lengths: Vec<usize> = examples.iter().map(|e| e.unit.len()).collect();
+    let batches = crate::label::plan_batches(
+        &lengths,
+        crate::label::BatchPolicy {
+            batch_size: 32,
+            sort_window: usize::MAX,
+        },
+    );
+    let mut scores = vec![[0f32; 5]; examples.len()];
+    for batch in batches {
+        let members: Vec<&Example> = batch.iter().map(|&i| &examples[i]).collect();
+        let (ids, types, mask) = batch_inputs(&members, device)?;
+        let logits = network.forward(&ids, &types, &mask, Mode::Infer)?.detach();
+        let probs = candle_nn::ops::sigmoid(&logits)?.to_vec2::<f32>()?;
+        for (&i, row) in batch.iter().zip(probs) {
+            scores[i].copy_from_slice(&row[..5]);
+        }
+    }
+    Ok(scores)
+}
+
+/// Macro-F1 of `scores` against the examples' known labels at `thresholds`.
+fn macro_f1(examples: &[Example], scores: &[[f32; 5]], thresholds: &[f32; 5]) -> f64 {
+    let mut confusion = Confusion::default();
+    for (e, s) in examples.iter().zip(scores) {
+        let predicted = Label::ALL
+            .into_iter()
+            .filter(|l| s[l.index()] >= thresholds[l.index()])
+            .collect();
+        confusion.add(e.labels, predicted, |l| e.known.contains(l));
+    }
+    confusion.macro_f1()
+}
+
+fn snapshot(varmap: &VarMap) -> candle_core::Result<HashMap<String, Tensor>> {
+    let vars = varmap.data().lock().expect("varmap lock");
+    vars.iter()
+        .map(|(name, var)| Ok((name.clone(), var.as_tensor().copy()?)))
+        .collect()
+}
+
+/// Fine-tunes `base` on the train split of `records`, early-stopping on the dev split, and
+/// writes the best model to `out` (weights in `dtype`).
+pub fn train(
+    base: &BaseModel,
+    records: &[DatasetRecord],
+    config: &TrainConfig,
+    out: &Path,
+    dtype: DType,
+    settings_template: ClassifierSettings,
+    observer: &mut dyn TrainObserver,
+) -> Result<TrainReport, ModelError> {
+    let started = std::time::Instant::now();
+    let device = Device::Cpu;
+    let tokenizer = tokenizers::Tokenizer::from_file(&base.tokenizer).map_err(|e| {
+        ModelError::Tokenizer {
+            path: base.tokenizer.clone(),
+            message: e.to_string(),
+        }
+    })?;
+    let encoder = UnitEncoder::new(tokenizer, config.context, config.max_length, true).map_err(
+        |message| ModelError::Tokenizer {
+            path: base.tokenizer.clone(),
+            message,
+        },
+    )?;
+    let mut rng = StdRng::seed_from_u64(config.seed);
+    let mut train_records: Vec<&DatasetRecord> =
+        records.iter().filter(|r| r.split == Split::Train).collect();
+    if let Some(limit) = config.max_train_records {
+        train_records.shuffle(&mut rng);
+        train_records.truncate(limit);
+    }
+    let dev_records: Vec<&DatasetRecord> =
+        records.iter().filter(|r| r.split == Split::Dev).collect();
+    let train_set = encode_records(&encoder, &train_records)?;
+    let dev_set = encode_records(&encoder, &dev_records)?;
+
+    let mut model_config = base.config.clone();
+    model_config.set_classifier_labels();
+    let varmap = VarMap::new();
+    let network = BertClassifier::load(
+        &model_config,
+        Label::ALL.len(),
+        VarBuilder::from_varmap(&varmap, DType::F32, &device),
+    )?;
+    network.seed_dropout(config.seed);
+    {
+        let vars = varmap.data().lock().expect("varmap lock");
+        for (name, var) in vars.iter() {
+            if let Some(t) = base.tensors.get(name) {
+                var.set(t)?;
+            }
+        }
+    }
+    let vars = varmap.all_vars();
+    let pos_weight = Tensor::new(&positive_weights(&train_set), &device)?;
+    let mut optimizer = AdamW::new(
+        vars.clone(),
+        ParamsAdamW {
+            lr: config.learning_rate,
+            weight_decay: config.weight_decay,
+            ..ParamsAdamW::default()
+        },
+    )?;
+
+    let steps_per_epoch = train_set.len().div_ceil(config.batch_size.max(1));
+    let total_steps = steps_per_epoch * config.epochs;
+    let warmup = ((total_steps as f64) * config.warmup_ratio).ceil() as usize;
+    let eval_every = if config.eval_every == 0 {
+        steps_per_epoch
+    } else {
+        config.eval_every
+    };
+    observer.started(total_steps);
+    let half = [0.5f32; 5];
+    let mut best = (f64::NEG_INFINITY, 0usize, snapshot(&varmap)?);
+    let mut evaluations_without_gain = 0;
+    let mut step = 0;
+    'epochs: for _ in 0..config.epochs {
+        for batch in epoch_batches(&train_set, config.batch_size.max(1), &mut rng) {
+            let members: Vec<&Example> = batch.iter().map(|&i| &train_set[i]).collect();
+            let (ids, types, mask) = batch_inputs(&members, &device)?;
+            let shape = (members.len(), Label::ALL.len());
+            let targets = Tensor::from_vec(label_matrix(&members, |e| e.labels), shape, &device)?;
+            let known = Tensor::from_vec(label_matrix(&members, |e| e.known), shape, &device)?;
+            let logits = network.forward(&ids, &types, &mask, Mode::Train)?;
+            let loss = loss::masked_bce(&logits, &targets, &known, &pos_weight)?;
+            let mut grads = loss.backward()?;
+            clip_gradients(&mut grads, &vars, config.max_grad_norm)?;
+            let lr = learning_rate(step, total_steps, warmup, config.learning_rate);
+            optimizer.set_learning_rate(lr);
+            optimizer.step(&grads)?;
+            step += 1;
+            observer.step(step, loss.to_scalar::<f32>()?, lr);
+            if step % eval_every == 0 || step == total_steps {
+                let scores = predict(&network, &dev_set, &device)?;
+                let f1 = macro_f1(&dev_set, &scores, &half);
+                let improved = f1 > best.0;
+                observer.evaluated(step, f1, improved);
+                if improved {
+                    best = (f1, step, snapshot(&varmap)?);
+                    evaluations_without_gain = 0;
+                } else {
+                    evaluations_without_gain += 1;
+                    if evaluations_without_gain >= config.patience {
+                        break 'epochs;
+                    }
+                }
+            }
+        }
+    }
+
+    // Restore the best weights, tune thresholds on dev, write the model.
+    let (best_f1, best_step, best_tensors) = best;
+    {
+        let vars = varmap.data().lock().expect("varmap lock");
+        for (name, var) in vars.iter() {
+            var.set(&best_tensors[name])?;
+        }
+    }
+    let scores = predict(&network, &dev_set, &device)?;
+    let mut pairs: [Vec<(f32, bool)>; 5] = Default::default();
+    for (e, s) in dev_set.iter().zip(&scores) {
+        for label in Label::ALL {
+            if e.known.contains(label) {
+                pairs[label.index()].push((s[label.index()], e.labels.contains(label)));
+            }
+        }
+    }
+    let thresholds = tune_thresholds(&pairs);
+    let settings = ClassifierSettings {
+        thresholds: Label::ALL
+            .iter()
+            .map(|l| (*l, thresholds[l.index()]))
+            .collect(),
+        context: config.context,
+        max_length: config.max_length,
+        lowercase_ascii: true,
+        ..settings_template
+    };
+    save_model_dir(
+        out,
+        &model_config,
+        &settings,
+        &base.tokenizer,
+        &best_tensors,
+        dtype,
+    )?;
+    Ok(TrainReport {
+        steps: step,
+        best_step,
+        best_dev_macro_f1: best_f1,
+        thresholds: settings.thresholds.iter().map(|(l, t)| (*l, *t)).collect(),
+        train_records: train_set.len(),
+        dev_records: dev_set.len(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Where a run writes its best checkpoint while training: `<out>/checkpoint`.
+pub fn checkpoint_dir(out: &Path) -> PathBuf {
+    out.join("checkpoint")
+}

@@ -1,0 +1,31 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The bert-base-chinese tokenizer used by the tiny test models.
+pub fn tokenizer_json() -> PathBuf {
+    repo().join("tests/fixtures/tokenizer/bert-base-chinese.json")
+}
+
+/// Writes the tiny random-weight model (seed 7) into a fresh temporary directory.
+pub fn tiny_model() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    privclause::model::write_tiny_model(dir.path(), &tokenizer_json(), 7).expect("tiny model");
+    dir
+}
+
+/// The seed policies shipped in the repository.
+pub fn seeds_dir() -> PathBuf {
+    repo().join("datasets/seeds")
+}
+
+/// The shared corpora beside the repository (CI has them too).
+pub fn shared_dir() -> PathBuf {
+    repo().join("../shared")
+}
