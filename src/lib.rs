@@ -4,5 +4,6 @@
 //! [`input`] (bytes → text) → [`segment`] (text → clause units) → [`model`]
 //! (units → label scores) → [`label`] (batched, parallel corpus runs) → [`output`].
 
+pub mod corpus;
 pub mod input;
 pub mod segment;
