@@ -39,8 +39,11 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<ExitCode> {
         let b = boundary_agreement(&p.text, &gold, &units);
         if args.per_policy {
             println!(
-                "{}\tP={:.4}\tR={:.4}\tF1={:.4}\taligned={}/{}",
+                "{}\t{}\tP={:.4}\tR={:.4}\tF1={:.4}\taligned={}/{}",
                 p.name,
+                p.annotation
+                    .as_ref()
+                    .map_or(String::new(), |a| a.display().to_string()),
                 b.precision(),
                 b.recall(),
                 b.f1(),

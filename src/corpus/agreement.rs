@@ -11,6 +11,8 @@ use crate::segment::Unit;
 
 /// How far (normalised chars) past the previous gold sentence the next one may start.
 const MAX_SKIP: usize = 400;
+/// Shortest gold sentence (normalised chars) looked for beyond [`MAX_SKIP`].
+const MIN_FAR_MATCH: usize = 20;
 
 /// Boundary counts, and where the disagreements are (char offsets into the text).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -84,8 +86,17 @@ pub fn boundary_agreement<S: AsRef<str>>(text: &str, gold: &[S], units: &[Unit])
         if g.is_empty() || pos + g.len() > n {
             continue;
         }
-        let last = (pos + MAX_SKIP).min(n - g.len());
-        if let Some(s) = (pos..=last).find(|&s| kept[s..s + g.len()] == g[..]) {
+        let near = (pos + MAX_SKIP).min(n - g.len());
+        // Near the previous sentence first; a distinctive sentence may also be found further on
+        // (policies with a long preamble or a table the annotators left out).
+        let found = (pos..=near)
+            .find(|&s| kept[s..s + g.len()] == g[..])
+            .or_else(|| {
+                (g.len() >= MIN_FAR_MATCH)
+                    .then(|| (near + 1..=n - g.len()).find(|&s| kept[s..s + g.len()] == g[..]))
+                    .flatten()
+            });
+        if let Some(s) = found {
             spans.push((s, s + g.len()));
             pos = s + g.len();
         }

@@ -83,7 +83,11 @@ pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
                 table::Flat::No(end) => no_table_before = end,
             }
         }
-        b.line(line);
+        let next_family = lines
+            .get(i + 1)
+            .and_then(|n| marker::parse(&chars[n.start..n.end]))
+            .map(|m| m.family);
+        b.line(line, next_family);
         i += 1;
     }
     b.units
@@ -164,14 +168,17 @@ impl Builder<'_> {
                 .any(|(f, lead)| *f == family && lead.is_some())
     }
 
-    fn line(&mut self, line: Line) {
+    /// Handles one ordinary line; `next_family` is the marker family of the next line, if any.
+    fn line(&mut self, line: Line, next_family: Option<Family>) {
         let t = &self.chars[line.start..line.end];
         let m = marker::parse(t);
         match m {
+            // A short numbered line is a heading, unless it sits in a list of its family that a
+            // lead-in introduced and the list goes on with the next line.
             Some(m)
                 if m.family.heading_capable()
                     && is_heading_text(&t[m.len..], MAX_HEADING)
-                    && !self.in_list(m.family) =>
+                    && !(self.in_list(m.family) && next_family == Some(m.family)) =>
             {
                 self.heading(line, m.family)
             }
