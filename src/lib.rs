@@ -4,6 +4,7 @@
 //! [`input`] (bytes → text) → [`segment`] (text → clause units) → [`model`]
 //! (units → label scores) → [`label`] (batched, parallel corpus runs) → [`output`].
 
+pub mod corpus;
 pub mod dataset;
 pub mod eval;
 pub mod input;

@@ -1,5 +1,6 @@
 //! Subcommands of the `privclause` binary.
 
+mod agreement;
 mod segment;
 
 use clap::{Parser, Subcommand};
@@ -17,11 +18,14 @@ pub struct Cli {
 pub enum Command {
     /// Cut policies into clause units and print them as JSONL.
     Segment(segment::SegmentArgs),
+    /// Compare `segment` with CAPP-130's human sentence split: boundary precision/recall/F1.
+    SegmentAgreement(agreement::AgreementArgs),
 }
 
 /// Runs one subcommand; the exit code says whether some inputs failed.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Segment(args) => segment::run(args),
+        Command::SegmentAgreement(args) => agreement::run(args),
     }
 }

@@ -1,16 +1,53 @@
 //! `privclause segment`: print clause units as JSONL.
 
 use clap::Args;
+use privclause::input;
+use privclause::segment::{segment, SegmentOptions, DEFAULT_MAX_UNIT_CHARS};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
 pub struct SegmentArgs {
-    /// Files or directories to read; `-` reads standard input.
+    /// Files or directories to read (directories: .txt/.md/.html/.htm, recursively, sorted);
+    /// `-` reads standard input.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Longest unit in chars; longer ones are cut at a comma (≈ tokens for BERT-Chinese).
+    #[arg(long, default_value_t = DEFAULT_MAX_UNIT_CHARS, value_parser = clap::value_parser!(usize))]
+    pub max_unit_chars: usize,
 }
 
-pub fn run(_args: SegmentArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("segment is not implemented yet")
+/// Prints the units of every input as JSONL; per-file errors go to stderr and make the exit
+/// code 1, the other files are still processed.
+pub fn run(args: SegmentArgs) -> anyhow::Result<ExitCode> {
+    let opts = SegmentOptions {
+        max_unit_chars: args.max_unit_chars.max(1),
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = 0usize;
+    for entry in input::collect_files(&args.paths) {
+        let decoded = entry.and_then(|path| input::read_path(&path).map(|d| (path, d)));
+        let (path, decoded) = match decoded {
+            Ok(ok) => ok,
+            Err(err) => {
+                out.flush()?;
+                eprintln!("privclause segment: {err}");
+                failed += 1;
+                continue;
+            }
+        };
+        let doc = path.to_string_lossy();
+        for unit in segment(&doc, &decoded.text, &opts) {
+            serde_json::to_writer(&mut out, &unit)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -1,5 +1,338 @@
 //! Cutting decoded policy text into classifiable clause units.
+//!
+//! [`segment`] reads the text line by line ([`lines`]), recognises numbering ([`marker`]),
+//! tables ([`table`]), sentence ends ([`sentence`]) and over-long units ([`long`]), and keeps
+//! the heading path and list lead-ins in a small state machine (`Builder`).
 
+mod lines;
+mod long;
+mod marker;
+mod sentence;
+mod table;
 mod unit;
 
 pub use unit::{Unit, UnitKind};
+
+use lines::Line;
+use marker::{Family, Marker};
+
+/// How units are cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentOptions {
+    /// Longest unit in chars. BERT-Chinese spends about one token per Chinese char and has 512
+    /// positions; 256 leaves room for the `[CLS]`/`[SEP]` tokens and for context (section,
+    /// lead) next to the unit.
+    pub max_unit_chars: usize,
+}
+
+impl Default for SegmentOptions {
+    fn default() -> Self {
+        SegmentOptions {
+            max_unit_chars: DEFAULT_MAX_UNIT_CHARS,
+        }
+    }
+}
+
+/// Default unit budget in chars (see [`SegmentOptions::max_unit_chars`]).
+pub const DEFAULT_MAX_UNIT_CHARS: usize = 256;
+
+/// Longest heading text (chars, after the marker).
+const MAX_HEADING: usize = 40;
+/// Longest unnumbered heading line.
+const MAX_PLAIN_HEADING: usize = 30;
+
+/// Cuts `text` (document `doc`) into units. Offsets are char offsets into `text`;
+/// every unit is non-empty, trimmed, and at most `opts.max_unit_chars` long.
+pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
+    let chars: Vec<char> = text.chars().collect();
+    let lines = lines::split_lines(&chars);
+    let mut b = Builder {
+        doc,
+        chars: &chars,
+        max: opts.max_unit_chars.max(1),
+        units: Vec::new(),
+        sections: Vec::new(),
+        lists: Vec::new(),
+        pending_lead: None,
+        spans: Vec::new(),
+    };
+    let mut i = 0;
+    let mut no_table_before = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let t = &chars[line.start..line.end];
+        if table::is_pipe_row(t) || table::is_separator_row(t) {
+            let mut end = i;
+            while end < lines.len() && {
+                let t = &chars[lines[end].start..lines[end].end];
+                table::is_pipe_row(t) || table::is_separator_row(t)
+            } {
+                end += 1;
+            }
+            b.pipe_table(&lines[i..end]);
+            i = end;
+            continue;
+        }
+        if i >= no_table_before {
+            match table::flattened(&chars, &lines, i) {
+                table::Flat::Table(rows) => {
+                    i = rows.last().map_or(i + 1, |r| r.end);
+                    b.flat_table(&lines, &rows);
+                    continue;
+                }
+                table::Flat::No(end) => no_table_before = end,
+            }
+        }
+        let next_family = lines
+            .get(i + 1)
+            .and_then(|n| marker::parse(&chars[n.start..n.end]))
+            .map(|m| m.family);
+        b.line(line, next_family);
+        i += 1;
+    }
+    b.units
+}
+
+/// The text before a list that introduces it, and the list family of that unit (if a list item).
+struct Lead {
+    text: String,
+    family: Option<Family>,
+}
+
+struct Builder<'a> {
+    doc: &'a str,
+    chars: &'a [char],
+    max: usize,
+    units: Vec<Unit>,
+    /// Open headings, outermost first.
+    sections: Vec<(Family, String)>,
+    /// Open lists, outermost first, with the lead each one got.
+    lists: Vec<(Family, Option<String>)>,
+    /// Set when the last unit ends with `：`/`:`.
+    pending_lead: Option<Lead>,
+    /// Scratch buffer of spans.
+    spans: Vec<(usize, usize)>,
+}
+
+fn ends_with_colon(text: &str) -> bool {
+    text.ends_with(['：', ':'])
+}
+
+impl Builder<'_> {
+    fn text(&self, s: usize, e: usize) -> String {
+        self.chars[s..e].iter().collect()
+    }
+
+    /// Emits `chars[s..e]` (split to the budget) as units of one kind.
+    fn emit(
+        &mut self,
+        s: usize,
+        e: usize,
+        kind: UnitKind,
+        lead: Option<&str>,
+        family: Option<Family>,
+    ) {
+        let mut pieces = std::mem::take(&mut self.spans);
+        pieces.clear();
+        long::split_long(self.chars, s, e, self.max, &mut pieces);
+        let section: Vec<String> = self.sections.iter().map(|(_, t)| t.clone()).collect();
+        for &(ps, pe) in &pieces {
+            let text = self.text(ps, pe);
+            self.pending_lead =
+                (kind != UnitKind::Heading && ends_with_colon(&text)).then(|| Lead {
+                    text: text.clone(),
+                    family,
+                });
+            self.units.push(Unit {
+                doc: self.doc.to_owned(),
+                index: self.units.len(),
+                start: ps,
+                end: pe,
+                text,
+                kind,
+                section: section.clone(),
+                lead: lead.map(str::to_owned),
+            });
+        }
+        self.spans = pieces;
+    }
+
+    /// Whether a list of `family` is going on or being introduced (so a numbered line is an item).
+    fn in_list(&self, family: Family) -> bool {
+        self.pending_lead
+            .as_ref()
+            .is_some_and(|l| l.family != Some(family))
+            || self
+                .lists
+                .iter()
+                .any(|(f, lead)| *f == family && lead.is_some())
+    }
+
+    /// Handles one ordinary line; `next_family` is the marker family of the next line, if any.
+    fn line(&mut self, line: Line, next_family: Option<Family>) {
+        let t = &self.chars[line.start..line.end];
+        let m = marker::parse(t);
+        match m {
+            // A short numbered line is a heading, unless it sits in a list of its family that a
+            // lead-in introduced and the list goes on with the next line.
+            Some(m)
+                if m.family.heading_capable()
+                    && is_heading_text(&t[m.len..], MAX_HEADING)
+                    && !(self.in_list(m.family) && next_family == Some(m.family)) =>
+            {
+                self.heading(line, m.family)
+            }
+            Some(m) => self.list_item(line, m),
+            None if is_plain_heading(t) => {
+                let plain_list = self.pending_lead.is_some()
+                    || self.lists.last().is_some_and(|(f, _)| *f == Family::Plain);
+                if plain_list {
+                    self.list_item(
+                        line,
+                        Marker {
+                            family: Family::Plain,
+                            number: 0,
+                            len: 0,
+                        },
+                    );
+                } else {
+                    self.heading(line, Family::Plain);
+                }
+            }
+            None => {
+                if self.lists.last().is_some_and(|(f, _)| *f == Family::Plain) {
+                    self.lists.pop();
+                }
+                self.sentences(line.start, line.end, 0, UnitKind::Sentence, None, None);
+            }
+        }
+    }
+
+    fn heading(&mut self, line: Line, family: Family) {
+        if let Some(k) = self.sections.iter().position(|(f, _)| *f == family) {
+            self.sections.truncate(k);
+        }
+        self.lists.clear();
+        self.emit(line.start, line.end, UnitKind::Heading, None, None);
+        self.pending_lead = None;
+        let text = self.text(line.start, line.end);
+        self.sections.push((family, text));
+    }
+
+    fn list_item(&mut self, line: Line, m: Marker) {
+        let family = m.family;
+        let lead_in = self
+            .pending_lead
+            .take()
+            .filter(|l| l.family != Some(family))
+            .map(|l| l.text);
+        let open = self.lists.iter().rposition(|(f, _)| *f == family);
+        let lead = match (lead_in, open) {
+            (Some(text), _) => {
+                self.lists.truncate(open.unwrap_or(self.lists.len()));
+                self.lists.push((family, Some(text.clone())));
+                Some(text)
+            }
+            (None, Some(k)) if m.number != 1 => {
+                self.lists.truncate(k + 1);
+                self.lists[k].1.clone()
+            }
+            (None, open) => {
+                self.lists.truncate(open.unwrap_or(self.lists.len()));
+                self.lists.push((family, None));
+                None
+            }
+        };
+        self.sentences(
+            line.start,
+            line.end,
+            m.len,
+            UnitKind::ListItem,
+            lead.as_deref(),
+            Some(family),
+        );
+    }
+
+    fn sentences(
+        &mut self,
+        s: usize,
+        e: usize,
+        skip: usize,
+        kind: UnitKind,
+        lead: Option<&str>,
+        family: Option<Family>,
+    ) {
+        let mut spans = Vec::new();
+        sentence::split(self.chars, s, e, skip, &mut spans);
+        for (ss, se) in spans {
+            self.emit(ss, se, kind, lead, family);
+        }
+    }
+
+    fn pipe_table(&mut self, rows: &[Line]) {
+        let mut header: Option<String> = None;
+        for row in rows {
+            let t = &self.chars[row.start..row.end];
+            if table::is_separator_row(t) {
+                continue;
+            }
+            let lead = match &header {
+                Some(h) => Some(h.clone()),
+                None => {
+                    header = Some(table::join_cells(t));
+                    self.pending_lead.take().map(|l| l.text)
+                }
+            };
+            self.emit(
+                row.start,
+                row.end,
+                UnitKind::TableRow,
+                lead.as_deref(),
+                None,
+            );
+        }
+        self.pending_lead = None;
+    }
+
+    fn flat_table(&mut self, lines: &[Line], rows: &[std::ops::Range<usize>]) {
+        let mut header: Option<String> = None;
+        for row in rows {
+            let (s, e) = (lines[row.start].start, lines[row.end - 1].end);
+            let lead = match &header {
+                Some(h) => Some(h.clone()),
+                None => {
+                    let cells: Vec<String> = lines[row.clone()]
+                        .iter()
+                        .map(|l| table::join_cells(&self.chars[l.start..l.end]))
+                        .collect();
+                    header = Some(cells.join(" | "));
+                    self.pending_lead.take().map(|l| l.text)
+                }
+            };
+            self.emit(s, e, UnitKind::TableRow, lead.as_deref(), None);
+        }
+        self.pending_lead = None;
+    }
+}
+
+/// Short text with no sentence punctuation and no closing comma/colon.
+fn is_heading_text(body: &[char], max: usize) -> bool {
+    let Some(&last) = body.last() else {
+        return false;
+    };
+    body.len() <= max
+        && !matches!(last, '，' | ',' | '、' | '：' | ':' | '…' | '；' | ';')
+        && !body
+            .iter()
+            .any(|&c| matches!(c, '。' | '；' | '！' | '？' | '!' | '?'))
+}
+
+/// An unnumbered line that reads as a title: short, no sentence or clause punctuation, not a
+/// `key：value` line or a URL.
+fn is_plain_heading(line: &[char]) -> bool {
+    is_heading_text(line, MAX_PLAIN_HEADING)
+        && !line
+            .iter()
+            .any(|&c| matches!(c, '：' | ':' | '，' | ',' | '@' | '/' | '|'))
+        && line.iter().any(|&c| c > '\u{2e80}')
+}
