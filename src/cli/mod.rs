@@ -1,7 +1,10 @@
 //! Subcommands of the `privclause` binary.
 
 mod agreement;
+mod eval;
+mod label;
 mod segment;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -20,6 +23,12 @@ pub enum Command {
     Segment(segment::SegmentArgs),
     /// Compare `segment` with CAPP-130's human sentence split: boundary precision/recall/F1.
     SegmentAgreement(agreement::AgreementArgs),
+    /// Segment and classify policies (or pre-split units) with the BERT classifier.
+    Label(label::LabelArgs),
+    /// Fine-tune a BERT base into a clause classifier on the labeled dataset.
+    Train(train::TrainArgs),
+    /// Score a model (or the rule baseline) on a labeled dataset.
+    Eval(eval::EvalArgs),
 }
 
 /// Runs one subcommand; the exit code says whether some inputs failed.
@@ -27,5 +36,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Segment(args) => segment::run(args),
         Command::SegmentAgreement(args) => agreement::run(args),
+        Command::Label(args) => label::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }

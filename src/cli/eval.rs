@@ -1,0 +1,148 @@
+//! `privclause eval`: per-label precision/recall/F1 of the model (or the rule baseline) on a
+//! labeled dataset.
+
+use super::label::load_model;
+use anyhow::{Context, Result};
+use clap::Args;
+use privclause::dataset::{read_records, DatasetRecord, Split};
+use privclause::eval::{evaluate, evaluate_by_source, Evaluation};
+use privclause::label::{BatchPolicy, Labeler, Scores};
+use privclause::labels::LabelSet;
+use privclause::model::ContextMode;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Labeled JSONL (dataset records: text, context, labels, label_source, split).
+    pub data: PathBuf,
+    /// Model directory or Hugging Face repo id (default: the shipped model).
+    #[arg(long, env = "PRIVCLAUSE_MODEL", conflicts_with = "rules")]
+    pub model: Option<String>,
+    /// Evaluate the keyword/rule baseline (the labeling functions) instead of a model.
+    #[arg(long)]
+    pub rules: bool,
+    /// Which split to score (`all` for every record).
+    #[arg(long, default_value = "test")]
+    pub split: String,
+    /// Feed the model the unit alone, without its section/lead context.
+    #[arg(long)]
+    pub no_context: bool,
+    /// Also break scores down by corpus and label source.
+    #[arg(long)]
+    pub by_source: bool,
+    /// Write the scores as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct EvalOutput<'a> {
+    data: String,
+    split: &'a str,
+    predictor: String,
+    overall: Evaluation,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    by_source: BTreeMap<String, Evaluation>,
+}
+
+fn select<'a>(records: &'a [DatasetRecord], split: &str) -> Result<Vec<&'a DatasetRecord>> {
+    let wanted = match split {
+        "all" => None,
+        "train" => Some(Split::Train),
+        "dev" => Some(Split::Dev),
+        "test" => Some(Split::Test),
+        other => anyhow::bail!("unknown split {other:?} (train, dev, test or all)"),
+    };
+    Ok(records
+        .iter()
+        .filter(|r| wanted.is_none_or(|w| r.split == w))
+        .collect())
+}
+
+fn model_predictions(
+    args: &EvalArgs,
+    records: &[&DatasetRecord],
+) -> Result<(String, Vec<LabelSet>)> {
+    let mut model = load_model(args.model.as_deref())?;
+    if args.no_context {
+        model.set_context_mode(ContextMode::None);
+    }
+    let labeler = Labeler {
+        model,
+        policy: BatchPolicy::default(),
+        threshold: None,
+    };
+    let pairs: Vec<(&str, String)> = records
+        .iter()
+        .map(|r| (r.text.as_str(), r.context.clone()))
+        .collect();
+    let raw = labeler.score_pairs(&pairs)?;
+    let settings = &labeler.model.settings;
+    let predictions = raw
+        .into_iter()
+        .map(|r| Scores::rounded(r).labels(|l| settings.threshold(l)))
+        .collect();
+    let suffix = if args.no_context { " (no context)" } else { "" };
+    Ok((format!("{}{suffix}", labeler.model.id), predictions))
+}
+
+pub fn run(args: EvalArgs) -> Result<ExitCode> {
+    let records = read_records(&args.data)?;
+    let selected = select(&records, &args.split)?;
+    anyhow::ensure!(
+        !selected.is_empty(),
+        "{}: no records in split {:?}",
+        args.data.display(),
+        args.split
+    );
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        pool = pool.num_threads(n);
+    }
+    let pool = pool.build().context("starting the worker threads")?;
+    let (predictor, predictions) = if args.rules {
+        let predictions = selected
+            .iter()
+            .map(|r| privclause::dataset::rules::rule_labels(&r.text, &r.context))
+            .collect();
+        (
+            privclause::dataset::rules::RULES_VERSION.to_string(),
+            predictions,
+        )
+    } else {
+        pool.install(|| model_predictions(&args, &selected))?
+    };
+    let output = EvalOutput {
+        data: args.data.display().to_string(),
+        split: &args.split,
+        predictor,
+        overall: evaluate(&selected, &predictions),
+        by_source: if args.by_source {
+            evaluate_by_source(&selected, &predictions)
+        } else {
+            BTreeMap::new()
+        },
+    };
+    println!(
+        "{} on {} ({} split, {} records)\n",
+        output.predictor,
+        output.data,
+        output.split,
+        selected.len()
+    );
+    print!("{}", output.overall.table());
+    for (group, evaluation) in &output.by_source {
+        println!("\n{group}\n{}", evaluation.table());
+    }
+    if let Some(path) = &args.json {
+        let json = serde_json::to_string_pretty(&output)?;
+        privclause::output::write_atomically(path, |w| w.write_all(json.as_bytes()))
+            .with_context(|| format!("{}: writing", path.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
