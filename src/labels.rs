@@ -128,7 +128,10 @@ mod tests {
         }
         assert!("other".parse::<Label>().is_err());
         let set: LabelSet = [Label::Rights, Label::Collection].into_iter().collect();
-        assert_eq!(serde_json::to_string(&set).unwrap(), r#"["collection","rights"]"#);
+        assert_eq!(
+            serde_json::to_string(&set).unwrap(),
+            r#"["collection","rights"]"#
+        );
         let back: LabelSet = serde_json::from_str(r#"["rights","collection"]"#).unwrap();
         assert_eq!(back, set);
     }

@@ -54,7 +54,10 @@ fn scores_do_not_depend_on_batching_or_threads() {
         let twin = &single[i % SENTENCES.len()];
         assert!(row.iter().zip(twin).all(|(a, b)| (a - b).abs() < 1e-5));
     }
-    let distinct = single[0].iter().zip(&single[1]).any(|(a, b)| (a - b).abs() > 1e-4);
+    let distinct = single[0]
+        .iter()
+        .zip(&single[1])
+        .any(|(a, b)| (a - b).abs() > 1e-4);
     assert!(distinct, "different inputs must give different scores");
 
     let by_threads = |threads: usize| {
@@ -91,7 +94,11 @@ fn logits_match_an_independent_numpy_forward_pass() {
         for (column, logit) in logits.iter().enumerate() {
             let expected = 1.0 / (1.0 + (-logit).exp());
             let diff = (scores[column] as f64 - expected).abs();
-            assert!(diff < 1e-5, "{text}: label {column} {} vs {expected}", scores[column]);
+            assert!(
+                diff < 1e-5,
+                "{text}: label {column} {} vs {expected}",
+                scores[column]
+            );
         }
     }
 }
@@ -149,27 +156,39 @@ fn broken_model_directories_give_errors_naming_the_file() {
     json["id2label"].as_object_mut().unwrap().remove("3");
     std::fs::write(&config_path, json.to_string()).unwrap();
     let err = load_error(path);
-    assert!(err.contains("config.json") && err.contains("id2label"), "{err}");
+    assert!(
+        err.contains("config.json") && err.contains("id2label"),
+        "{err}"
+    );
 
     // Tokenizer vocabulary that does not match the config.
     json = serde_json::from_str(&config).unwrap();
     json["vocab_size"] = 30522.into();
     std::fs::write(&config_path, json.to_string()).unwrap();
     let err = load_error(path);
-    assert!(err.contains("tokenizer.json") && err.contains("30522"), "{err}");
+    assert!(
+        err.contains("tokenizer.json") && err.contains("30522"),
+        "{err}"
+    );
 
     // A tensor of the wrong shape.
     json = serde_json::from_str(&config).unwrap();
     json["intermediate_size"] = 65.into();
     std::fs::write(&config_path, json.to_string()).unwrap();
     let err = load_error(path);
-    assert!(err.contains("model.safetensors") && err.contains("intermediate"), "{err}");
+    assert!(
+        err.contains("model.safetensors") && err.contains("intermediate"),
+        "{err}"
+    );
     std::fs::write(&config_path, &config).unwrap();
 
     // Missing files.
     std::fs::remove_file(path.join("model.safetensors")).unwrap();
     let err = load_error(path);
-    assert!(err.contains("model.safetensors") && err.contains("missing"), "{err}");
+    assert!(
+        err.contains("model.safetensors") && err.contains("missing"),
+        "{err}"
+    );
     std::fs::remove_file(path.join("tokenizer.json")).unwrap();
     assert!(load_error(path).contains("tokenizer.json"));
     std::fs::remove_file(&config_path).unwrap();

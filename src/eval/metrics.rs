@@ -22,11 +22,17 @@ impl Counts {
     }
 
     pub fn precision(&self) -> f64 {
-        ratio(self.true_positives, self.true_positives + self.false_positives)
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_positives,
+        )
     }
 
     pub fn recall(&self) -> f64 {
-        ratio(self.true_positives, self.true_positives + self.false_negatives)
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_negatives,
+        )
     }
 
     pub fn f1(&self) -> f64 {
@@ -106,15 +112,26 @@ mod tests {
         let all = |_| true;
         // collection: 2 TP, 1 FP, 1 FN; sharing: 1 TP.
         confusion.add(set(&[Label::Collection]), set(&[Label::Collection]), all);
-        confusion.add(set(&[Label::Collection, Label::Sharing]), set(&[Label::Collection, Label::Sharing]), all);
+        confusion.add(
+            set(&[Label::Collection, Label::Sharing]),
+            set(&[Label::Collection, Label::Sharing]),
+            all,
+        );
         confusion.add(set(&[]), set(&[Label::Collection]), all);
         confusion.add(set(&[Label::Collection]), set(&[]), all);
         let c = confusion.get(Label::Collection);
-        assert_eq!((c.true_positives, c.false_positives, c.false_negatives), (2, 1, 1));
+        assert_eq!(
+            (c.true_positives, c.false_positives, c.false_negatives),
+            (2, 1, 1)
+        );
         assert!((c.precision() - 2.0 / 3.0).abs() < 1e-12);
         assert!((c.f1() - 2.0 / 3.0).abs() < 1e-12);
         assert_eq!(confusion.get(Label::Sharing).f1(), 1.0);
-        assert_eq!(confusion.get(Label::Rights).f1(), 0.0, "no support, no predictions");
+        assert_eq!(
+            confusion.get(Label::Rights).f1(),
+            0.0,
+            "no support, no predictions"
+        );
         // micro: TP 3, FP 1, FN 1 -> 6/8.
         assert!((confusion.micro_f1() - 0.75).abs() < 1e-12);
         assert!((confusion.macro_f1() - (2.0 / 3.0 + 1.0) / 5.0).abs() < 1e-12);
@@ -123,7 +140,9 @@ mod tests {
     #[test]
     fn unknown_labels_are_not_counted() {
         let mut confusion = Confusion::default();
-        confusion.add(set(&[]), set(&[Label::Sensitive]), |l| l != Label::Sensitive);
+        confusion.add(set(&[]), set(&[Label::Sensitive]), |l| {
+            l != Label::Sensitive
+        });
         assert_eq!(confusion.get(Label::Sensitive).false_positives, 0);
         assert_eq!(confusion.units[Label::Sensitive.index()], 0);
         assert_eq!(confusion.units[Label::Collection.index()], 1);

@@ -84,7 +84,10 @@ pub fn evaluate(records: &[&DatasetRecord], predictions: &[LabelSet]) -> Evaluat
     let mut confusion = Confusion::default();
     for (record, &predicted) in records.iter().zip(predictions) {
         confusion.add(record.labels, predicted, |l| {
-            record.label_source.get(&l).is_some_and(|s| is_gold_source(s))
+            record
+                .label_source
+                .get(&l)
+                .is_some_and(|s| is_gold_source(s))
         });
     }
     Evaluation::from_confusion(&confusion, records.len())

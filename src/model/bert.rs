@@ -65,7 +65,13 @@ impl Dropout {
         let mask: Vec<f32> = {
             let mut rng = self.rng.lock().expect("dropout rng");
             (0..xs.elem_count())
-                .map(|_| if rng.random::<f32>() < keep { scale } else { 0.0 })
+                .map(|_| {
+                    if rng.random::<f32>() < keep {
+                        scale
+                    } else {
+                        0.0
+                    }
+                })
                 .collect()
         };
         xs.mul(&Tensor::from_vec(mask, xs.shape(), xs.device())?)
@@ -172,10 +178,11 @@ impl Layer {
             Mode::Train => candle_nn::ops::softmax(&scores, D::Minus1)?,
         };
         let probs = drop.apply(&probs, self.attention_dropout, mode)?;
-        let context = probs
-            .matmul(&v)?
-            .transpose(1, 2)?
-            .reshape((b, t, self.heads * self.head_size))?;
+        let context =
+            probs
+                .matmul(&v)?
+                .transpose(1, 2)?
+                .reshape((b, t, self.heads * self.head_size))?;
         let attended = drop.apply(
             &self.attention_out.forward(&context)?,
             self.hidden_dropout,
@@ -244,8 +251,8 @@ impl BertClassifier {
         mode: Mode,
     ) -> Result<Tensor> {
         let (b, t) = ids.dims2()?;
-        let mask = ((attention_mask.to_dtype(DType::F32)? - 1.0)? * -MASKED)?
-            .reshape((b, 1, 1, t))?;
+        let mask =
+            ((attention_mask.to_dtype(DType::F32)? - 1.0)? * -MASKED)?.reshape((b, 1, 1, t))?;
         let drop = &self.dropout;
         let mut xs = self.embeddings.forward(ids, type_ids, mode, drop)?;
         for layer in &self.layers {

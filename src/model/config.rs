@@ -171,11 +171,17 @@ mod tests {
     fn hf_config_round_trips_and_gains_labels() {
         let mut config: BertConfig = serde_json::from_str(M3E_CONFIG).unwrap();
         assert_eq!(config.head_size(), 64);
-        assert!(config.output_labels().is_err(), "a base model has no labels");
+        assert!(
+            config.output_labels().is_err(),
+            "a base model has no labels"
+        );
         config.set_classifier_labels();
         assert_eq!(config.output_labels().unwrap(), Label::ALL.to_vec());
         let json = serde_json::to_string(&config).unwrap();
-        assert!(json.contains("\"model_type\":\"bert\""), "unknown keys survive: {json}");
+        assert!(
+            json.contains("\"model_type\":\"bert\""),
+            "unknown keys survive: {json}"
+        );
         let back: BertConfig = serde_json::from_str(&json).unwrap();
         assert_eq!(back, config);
     }

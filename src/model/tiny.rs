@@ -1,7 +1,9 @@
 //! A tiny random-weight classifier with the real bert-base-chinese vocabulary, for tests,
 //! benches and the interop fixture.
 
-use super::{random_classifier_weights, save_model_dir, BertConfig, ClassifierSettings, ModelError};
+use super::{
+    random_classifier_weights, save_model_dir, BertConfig, ClassifierSettings, ModelError,
+};
 use candle_core::DType;
 use std::path::Path;
 
@@ -26,5 +28,12 @@ pub fn write_tiny_model(dir: &Path, tokenizer_json: &Path, seed: u64) -> Result<
         max_length: 128,
         ..ClassifierSettings::default()
     };
-    save_model_dir(dir, &config, &settings, tokenizer_json, &weights, DType::F32)
+    save_model_dir(
+        dir,
+        &config,
+        &settings,
+        tokenizer_json,
+        &weights,
+        DType::F32,
+    )
 }

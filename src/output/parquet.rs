@@ -62,7 +62,12 @@ pub fn write_parquet(records: &[LabeledUnit], out: &mut dyn Write) -> Result<(),
             records.iter().map(|r| &r.doc),
         )),
         u64s(|r| Some(r.index)),
-        Arc::new(records.iter().map(|r| r.id.as_deref()).collect::<StringArray>()),
+        Arc::new(
+            records
+                .iter()
+                .map(|r| r.id.as_deref())
+                .collect::<StringArray>(),
+        ),
         u64s(|r| r.start),
         u64s(|r| r.end),
         Arc::new(
@@ -76,11 +81,20 @@ pub fn write_parquet(records: &[LabeledUnit], out: &mut dyn Write) -> Result<(),
                 .iter()
                 .map(|r| r.section.iter().map(String::as_str).collect()),
         ),
-        Arc::new(records.iter().map(|r| r.lead.as_deref()).collect::<StringArray>()),
+        Arc::new(
+            records
+                .iter()
+                .map(|r| r.lead.as_deref())
+                .collect::<StringArray>(),
+        ),
         Arc::new(StringArray::from_iter_values(
             records.iter().map(|r| &r.text),
         )),
-        list_of_strings(records.iter().map(|r| r.labels.iter().map(|l| l.name()).collect())),
+        list_of_strings(
+            records
+                .iter()
+                .map(|r| r.labels.iter().map(|l| l.name()).collect()),
+        ),
     ];
     for label in Label::ALL {
         columns.push(Arc::new(

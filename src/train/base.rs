@@ -1,6 +1,8 @@
 //! Reading a base BERT (any Hugging Face BERT directory) to start fine-tuning from.
 
-use crate::model::{BertConfig, ModelError, CONFIG_FILE, PTH_WEIGHTS_FILE, TOKENIZER_FILE, WEIGHTS_FILE};
+use crate::model::{
+    BertConfig, ModelError, CONFIG_FILE, PTH_WEIGHTS_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
+};
 use candle_core::Tensor;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,11 +21,10 @@ pub fn load_base(dir: &Path) -> Result<BaseModel, ModelError> {
     let bytes = std::fs::read(&config_path).map_err(|_| ModelError::MissingFile {
         path: config_path.clone(),
     })?;
-    let config: BertConfig =
-        serde_json::from_slice(&bytes).map_err(|source| ModelError::Json {
-            path: config_path,
-            source,
-        })?;
+    let config: BertConfig = serde_json::from_slice(&bytes).map_err(|source| ModelError::Json {
+        path: config_path,
+        source,
+    })?;
     let tokenizer = dir.join(TOKENIZER_FILE);
     if !tokenizer.is_file() {
         return Err(ModelError::MissingFile { path: tokenizer });

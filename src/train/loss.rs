@@ -49,7 +49,10 @@ mod tests {
         let big = Tensor::new(&[[100.0f32, -100.0]], &d).unwrap();
         let t = Tensor::new(&[[0.0f32, 1.0]], &d).unwrap();
         let k = Tensor::new(&[[1.0f32, 1.0]], &d).unwrap();
-        let loss = masked_bce(&big, &t, &k, &weights).unwrap().to_scalar::<f32>().unwrap();
+        let loss = masked_bce(&big, &t, &k, &weights)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
         assert!((loss - 100.0).abs() < 1e-3, "{loss}");
     }
 }

@@ -17,8 +17,8 @@ use crate::dataset::{DatasetRecord, Split};
 use crate::eval::Confusion;
 use crate::labels::{Label, LabelSet};
 use crate::model::{
-    pad_batch, save_model_dir, BertClassifier, ClassifierSettings, ContextMode, EncodedUnit,
-    ModelError, Mode, UnitEncoder,
+    pad_batch, save_model_dir, BertClassifier, ClassifierSettings, ContextMode, EncodedUnit, Mode,
+    ModelError, UnitEncoder,
 };
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
@@ -253,12 +253,11 @@ pub fn train(
 ) -> Result<TrainReport, ModelError> {
     let started = std::time::Instant::now();
     let device = Device::Cpu;
-    let tokenizer = tokenizers::Tokenizer::from_file(&base.tokenizer).map_err(|e| {
-        ModelError::Tokenizer {
+    let tokenizer =
+        tokenizers::Tokenizer::from_file(&base.tokenizer).map_err(|e| ModelError::Tokenizer {
             path: base.tokenizer.clone(),
             message: e.to_string(),
-        }
-    })?;
+        })?;
     let encoder = UnitEncoder::new(tokenizer, config.context, config.max_length, true).map_err(
         |message| ModelError::Tokenizer {
             path: base.tokenizer.clone(),
