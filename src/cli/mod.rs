@@ -1,6 +1,7 @@
 //! Subcommands of the `privclause` binary.
 
 mod agreement;
+mod dataset;
 mod eval;
 mod label;
 mod segment;
@@ -29,6 +30,8 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Score a model (or the rule baseline) on a labeled dataset.
     Eval(eval::EvalArgs),
+    /// Build, sample and describe the labeled dataset.
+    Dataset(dataset::DatasetArgs),
 }
 
 /// Runs one subcommand; the exit code says whether some inputs failed.
@@ -39,5 +42,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Label(args) => label::run(args),
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Dataset(args) => dataset::run(args),
+    }
+}
+
+/// Writes `text` to standard output; a closed pipe (`| head`) ends quietly.
+pub fn print_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }

@@ -62,45 +62,84 @@ fn ratio(a: usize, b: usize) -> f64 {
     }
 }
 
+/// A text with ignored chars (whitespace, ASCII commas) removed, and the way back.
+struct Normalized {
+    kept: Vec<char>,
+    /// `kept_at[i]`: char offset in the text of the i-th kept char.
+    kept_at: Vec<usize>,
+    /// `before[c]`: number of kept chars before char offset `c` (one entry past the end).
+    before: Vec<usize>,
+}
+
+impl Normalized {
+    fn new(text: &str) -> Self {
+        let mut kept_at = Vec::new();
+        let mut kept = Vec::new();
+        let mut before = Vec::with_capacity(text.len() + 1);
+        for (i, c) in text.chars().enumerate() {
+            before.push(kept.len());
+            if !ignored(c) {
+                kept.push(c);
+                kept_at.push(i);
+            }
+        }
+        before.push(kept.len());
+        Self {
+            kept,
+            kept_at,
+            before,
+        }
+    }
+
+    /// Aligns gold sentences in order; spans in kept-char coordinates.
+    fn align<S: AsRef<str>>(&self, gold: &[S]) -> Vec<Option<(usize, usize)>> {
+        let kept = &self.kept;
+        let n = kept.len();
+        let mut spans = Vec::with_capacity(gold.len());
+        let mut pos = 0;
+        for g in gold {
+            let g: Vec<char> = g.as_ref().chars().filter(|&c| !ignored(c)).collect();
+            if g.is_empty() || pos + g.len() > n {
+                spans.push(None);
+                continue;
+            }
+            let near = (pos + MAX_SKIP).min(n - g.len());
+            // Near the previous sentence first; a distinctive sentence may also be found further
+            // on (policies with a long preamble or a table the annotators left out).
+            let found = (pos..=near)
+                .find(|&s| kept[s..s + g.len()] == g[..])
+                .or_else(|| {
+                    (g.len() >= MIN_FAR_MATCH)
+                        .then(|| (near + 1..=n - g.len()).find(|&s| kept[s..s + g.len()] == g[..]))
+                        .flatten()
+                });
+            if let Some(s) = found {
+                pos = s + g.len();
+            }
+            spans.push(found.map(|s| (s, s + g.len())));
+        }
+        spans
+    }
+}
+
+/// Finds each gold sentence in `text`, in order, ignoring whitespace and ASCII commas.
+/// Returns, per sentence, its char span `(start, end)` in `text`, or `None` where it was not
+/// found.
+pub fn align_sentences<S: AsRef<str>>(text: &str, gold: &[S]) -> Vec<Option<(usize, usize)>> {
+    let norm = Normalized::new(text);
+    norm.align(gold)
+        .into_iter()
+        .map(|span| span.map(|(s, e)| (norm.kept_at[s], norm.kept_at[e - 1] + 1)))
+        .collect()
+}
+
 /// Compares the cuts of `units` (segmented from `text`) with the gold sentences.
 pub fn boundary_agreement<S: AsRef<str>>(text: &str, gold: &[S], units: &[Unit]) -> Boundaries {
-    // kept[i]: char offset of the i-th kept char; before[c]: kept chars before char offset c.
-    let mut kept_at = Vec::new();
-    let mut kept = Vec::new();
-    let mut before = Vec::with_capacity(text.len() + 1);
-    for (i, c) in text.chars().enumerate() {
-        before.push(kept.len());
-        if !ignored(c) {
-            kept.push(c);
-            kept_at.push(i);
-        }
-    }
-    before.push(kept.len());
-    let n = kept.len();
+    let norm = Normalized::new(text);
+    let (kept_at, before) = (&norm.kept_at, &norm.before);
+    let n = norm.kept.len();
     let nchars = before.len() - 1;
-
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    let mut pos = 0;
-    for g in gold {
-        let g: Vec<char> = g.as_ref().chars().filter(|&c| !ignored(c)).collect();
-        if g.is_empty() || pos + g.len() > n {
-            continue;
-        }
-        let near = (pos + MAX_SKIP).min(n - g.len());
-        // Near the previous sentence first; a distinctive sentence may also be found further on
-        // (policies with a long preamble or a table the annotators left out).
-        let found = (pos..=near)
-            .find(|&s| kept[s..s + g.len()] == g[..])
-            .or_else(|| {
-                (g.len() >= MIN_FAR_MATCH)
-                    .then(|| (near + 1..=n - g.len()).find(|&s| kept[s..s + g.len()] == g[..]))
-                    .flatten()
-            });
-        if let Some(s) = found {
-            spans.push((s, s + g.len()));
-            pos = s + g.len();
-        }
-    }
+    let spans: Vec<(usize, usize)> = norm.align(gold).into_iter().flatten().collect();
     let mut gold_cuts: Vec<usize> = spans.iter().flat_map(|&(s, e)| [s, e]).collect();
     gold_cuts.retain(|&c| c > 0 && c < n);
     gold_cuts.dedup();

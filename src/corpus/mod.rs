@@ -9,7 +9,7 @@
 
 mod agreement;
 
-pub use agreement::{boundary_agreement, Boundaries};
+pub use agreement::{align_sentences, boundary_agreement, Boundaries};
 
 use crate::input::{self, InputError};
 use std::collections::{HashMap, HashSet};

@@ -1,8 +1,15 @@
-//! The labeled dataset: records, labeling functions, and how the dataset is built.
+//! The labeled dataset: records, labeling functions, hand labels, and how the dataset is built.
 //!
 //! Label definitions live in `datasets/GUIDELINES.md`; the rules are documented in `datasets/RULES.md`.
 
+mod build;
+mod hand;
 mod record;
 pub mod rules;
 
+pub use build::{
+    build_dataset, BuildError, BuildReport, CAPP_SOURCE, DATA_VERSION, GUIDELINE_VERSION,
+    HAND_SOURCE,
+};
+pub use hand::{HandError, HandLabel, HandLabels};
 pub use record::{read_records, DatasetError, DatasetRecord, Split};
