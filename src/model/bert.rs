@@ -6,7 +6,7 @@
 
 use super::config::BertConfig;
 use candle_core::{DType, Module, Result, Tensor, D};
-use candle_nn::{embedding, linear, Embedding, Linear, VarBuilder};
+use candle_nn::{embedding, Embedding, VarBuilder};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Mutex;
@@ -16,6 +16,37 @@ use std::sync::Mutex;
 pub enum Mode {
     Infer,
     Train,
+}
+
+/// A dense layer `x·Wᵀ + b` that flattens leading dimensions into one matrix product, so
+/// both the forward pass and its gradient are single large GEMMs (a broadcast weight would
+/// make the backward pass one small GEMM per batch item plus a reduction).
+#[derive(Debug, Clone)]
+struct Linear {
+    weight: Tensor,
+    bias: Tensor,
+}
+
+fn linear(in_dim: usize, out_dim: usize, vb: VarBuilder) -> Result<Linear> {
+    let inner = candle_nn::linear(in_dim, out_dim, vb)?;
+    Ok(Linear {
+        weight: inner.weight().clone(),
+        bias: inner.bias().expect("linear has a bias").clone(),
+    })
+}
+
+impl Module for Linear {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let dims = xs.dims();
+        let (rows, cols) = (xs.elem_count() / dims[dims.len() - 1], dims[dims.len() - 1]);
+        let out = xs
+            .reshape((rows, cols))?
+            .matmul(&self.weight.t()?)?
+            .broadcast_add(&self.bias)?;
+        let mut out_dims = dims.to_vec();
+        *out_dims.last_mut().expect("non-scalar input") = self.weight.dim(0)?;
+        out.reshape(out_dims)
+    }
 }
 
 /// Layer normalisation with weight and bias.

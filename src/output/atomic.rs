@@ -25,6 +25,13 @@ where
     fill(&mut writer)?;
     let temp = writer.into_inner().map_err(|e| e.into_error())?;
     temp.as_file().sync_all()?;
+    // Temporary files are private (0600); the output is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -48,5 +55,11 @@ mod tests {
 
         write_atomically::<std::io::Error>(&target, |w| w.write_all(b"done")).unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "done");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644, "readable like any output file");
+        }
     }
 }
