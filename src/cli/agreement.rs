@@ -3,6 +3,7 @@
 use clap::Args;
 use privclause::corpus::{boundary_agreement, load_capp, Boundaries};
 use privclause::segment::{segment, SegmentOptions, DEFAULT_MAX_UNIT_CHARS};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,6 +28,8 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<ExitCode> {
         max_unit_chars: args.max_unit_chars.max(1),
     };
     let policies = load_capp(&args.dir)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     let mut total = Boundaries::default();
     let mut annotated = 0;
     for p in &policies {
@@ -38,7 +41,8 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<ExitCode> {
         let gold: Vec<&str> = p.sentences.iter().map(|s| s.text.as_str()).collect();
         let b = boundary_agreement(&p.text, &gold, &units);
         if args.per_policy {
-            println!(
+            writeln!(
+                out,
                 "{}\t{}\tP={:.4}\tR={:.4}\tF1={:.4}\taligned={}/{}",
                 p.name,
                 p.annotation
@@ -49,7 +53,7 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<ExitCode> {
                 b.f1(),
                 b.aligned,
                 b.gold
-            );
+            )?;
         }
         if args.show > 0 {
             let chars: Vec<char> = p.text.chars().collect();
@@ -61,15 +65,16 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<ExitCode> {
                 format!("{}⟂{}", left, right).replace(['\n', '\r'], "⏎")
             };
             for &at in b.false_pos_at.iter().take(args.show) {
-                println!("FP\t{}\t{}", p.name, ctx(at));
+                writeln!(out, "FP\t{}\t{}", p.name, ctx(at))?;
             }
             for &at in b.false_neg_at.iter().take(args.show) {
-                println!("FN\t{}\t{}", p.name, ctx(at));
+                writeln!(out, "FN\t{}\t{}", p.name, ctx(at))?;
             }
         }
         total.add(&b);
     }
-    println!(
+    writeln!(
+        out,
         "policies={} annotated={} gold_sentences={} aligned={} boundaries: tp={} fp={} fn={} precision={:.4} recall={:.4} f1={:.4}",
         policies.len(),
         annotated,
@@ -81,6 +86,7 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<ExitCode> {
         total.precision(),
         total.recall(),
         total.f1()
-    );
+    )?;
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -79,7 +79,7 @@ fn sniff(bytes: &[u8]) -> Result<&'static Encoding, DecodeError> {
 
 /// BOM-less UTF-16 shows as many NUL bytes on one side of each code unit (ASCII, line breaks).
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     let sample = &bytes[..bytes.len().min(8192)];

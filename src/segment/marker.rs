@@ -21,6 +21,8 @@ pub enum Family {
     Circled,
     /// `a.`, `a)`, `(a)`, `A、`.
     Letter,
+    /// `ii.`, `iv)`, `III、`.
+    Roman,
     /// `•`, `·`, `-`, `*`, `●`, ….
     Bullet,
     /// A whole line in `【…】`.
@@ -198,6 +200,14 @@ fn parse_core(s: &[char]) -> Option<(Family, u32, usize)> {
     if let c @ '⑴'..='⒇' = first {
         return Some((Family::ArabicParen, c as u32 - '⑴' as u32 + 1, 1));
     }
+    let roman = s
+        .iter()
+        .take(5)
+        .take_while(|c| matches!(c, 'i' | 'v' | 'x' | 'I' | 'V' | 'X'))
+        .count();
+    if (2..=4).contains(&roman) && matches!(at(roman), '.' | '．' | ')' | '）' | '、') {
+        return Some((Family::Roman, 0, roman + 1));
+    }
     if first.is_ascii_alphabetic() {
         let next = at(1);
         let ok = matches!(next, ')' | '）' | '、' | '．')
@@ -240,6 +250,7 @@ mod tests {
         assert_eq!(fam("②开启"), Some((Family::Circled, 2)));
         assert_eq!(fam("(b) 在法定"), Some((Family::Letter, 2)));
         assert_eq!(fam("c.您理解"), Some((Family::Letter, 3)));
+        assert_eq!(fam("iii. 目前"), Some((Family::Roman, 0)));
         assert_eq!(fam("· iMark"), Some((Family::Bullet, 0)));
         assert_eq!(fam("第三条 信息"), Some((Family::Chapter, 3)));
         assert_eq!(fam("【引言】"), Some((Family::Bracket, 0)));
