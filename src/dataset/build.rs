@@ -133,6 +133,10 @@ fn seed_records(
     let mut records = Vec::new();
     for path in collect_files(&[seeds_dir.to_path_buf()]) {
         let path = path?;
+        // Policies are the .txt files; SOURCE.md beside them records provenance.
+        if path.extension().is_none_or(|e| e != "txt") {
+            continue;
+        }
         let policy = format!(
             "seeds/{}",
             path.file_stem().unwrap_or_default().to_string_lossy()

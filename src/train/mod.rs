@@ -29,6 +29,9 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// Name suffix of the (frozen) word-embedding table.
+const WORD_EMBEDDINGS: &str = "word_embeddings.weight";
+
 /// Everything that decides a training run (recorded in the model's `privclause.json`).
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainConfig {
@@ -268,7 +271,9 @@ pub fn train(
     let mut train_records: Vec<&DatasetRecord> =
         records.iter().filter(|r| r.split == Split::Train).collect();
     if let Some(limit) = config.max_train_records {
+        // A seeded sample that keeps every hand-labeled record.
         train_records.shuffle(&mut rng);
+        train_records.sort_by_key(|r| !r.label_source.values().any(|s| s.starts_with("hand@")));
         train_records.truncate(limit);
     }
     let dev_records: Vec<&DatasetRecord> =
@@ -279,7 +284,7 @@ pub fn train(
     let mut model_config = base.config.clone();
     model_config.set_classifier_labels();
     let varmap = VarMap::new();
-    let network = BertClassifier::load(
+    let mut network = BertClassifier::load(
         &model_config,
         Label::ALL.len(),
         VarBuilder::from_varmap(&varmap, DType::F32, &device),
@@ -293,7 +298,18 @@ pub fn train(
             }
         }
     }
-    let vars = varmap.all_vars();
+    // The word embeddings (21k x hidden, most of the parameters) keep their pre-trained values:
+    // training them costs a dense gradient and optimizer update per step on a CPU budget.
+    network.freeze_word_embeddings();
+    let vars: Vec<Var> = {
+        let vars = varmap.data().lock().expect("varmap lock");
+        let mut named: Vec<(&String, &Var)> = vars
+            .iter()
+            .filter(|(name, _)| !name.ends_with(WORD_EMBEDDINGS))
+            .collect();
+        named.sort_by(|a, b| a.0.cmp(b.0));
+        named.into_iter().map(|(_, v)| v.clone()).collect()
+    };
     let pos_weight = Tensor::new(&positive_weights(&train_set), &device)?;
     let mut optimizer = AdamW::new(
         vars.clone(),
@@ -341,6 +357,19 @@ pub fn train(
                 if improved {
                     best = (f1, step, snapshot(&varmap)?);
                     evaluations_without_gain = 0;
+                    let checkpoint = ClassifierSettings {
+                        context: config.context,
+                        max_length: config.max_length,
+                        ..settings_template.clone()
+                    };
+                    save_model_dir(
+                        &checkpoint_dir(out),
+                        &model_config,
+                        &checkpoint,
+                        &base.tokenizer,
+                        &best.2,
+                        DType::F32,
+                    )?;
                 } else {
                     evaluations_without_gain += 1;
                     if evaluations_without_gain >= config.patience {
@@ -398,7 +427,9 @@ pub fn train(
     })
 }
 
-/// Where a run writes its best checkpoint while training: `<out>/checkpoint`.
+/// Where a run keeps its best model so far (thresholds 0.5) while training: `<out>.checkpoint`.
 pub fn checkpoint_dir(out: &Path) -> PathBuf {
-    out.join("checkpoint")
+    let mut name = out.as_os_str().to_owned();
+    name.push(".checkpoint");
+    PathBuf::from(name)
 }
