@@ -178,11 +178,6 @@ fn stats_tables(records: &[DatasetRecord], out: &mut String) -> std::fmt::Result
         )?;
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "| split | corpus | label | source | records | positives |"
-    )?;
-    writeln!(out, "|---|---|---|---|---|---|")?;
     let mut groups: BTreeMap<(Split, &str, Label, &str), (usize, usize)> = BTreeMap::new();
     for r in records {
         for (label, source) in &r.label_source {
@@ -193,6 +188,51 @@ fn stats_tables(records: &[DatasetRecord], out: &mut String) -> std::fmt::Result
             entry.1 += r.labels.contains(*label) as usize;
         }
     }
+    let checked: Vec<&DatasetRecord> = records.iter().filter(|r| r.weak_labels.is_some()).collect();
+    if !checked.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Hand check of {} CAPP-130 units: the corpus mapping (collection, sharing, rights) and \
+             rules@v1 (sensitive, exemptions) against the hand labels.\n",
+            checked.len()
+        )?;
+        writeln!(
+            out,
+            "| label | both | weak only | hand only | neither | weak precision | weak recall |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|---|")?;
+        for label in Label::ALL {
+            let mut counts = [0usize; 4];
+            for r in &checked {
+                let weak = r.weak_labels.is_some_and(|w| w.contains(label));
+                let hand = r.labels.contains(label);
+                counts[match (weak, hand) {
+                    (true, true) => 0,
+                    (true, false) => 1,
+                    (false, true) => 2,
+                    (false, false) => 3,
+                }] += 1;
+            }
+            let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+            writeln!(
+                out,
+                "| {label} | {} | {} | {} | {} | {:.3} | {:.3} |",
+                counts[0],
+                counts[1],
+                counts[2],
+                counts[3],
+                ratio(counts[0], counts[0] + counts[1]),
+                ratio(counts[0], counts[0] + counts[2])
+            )?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "| split | corpus | label | source | records | positives |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
     for ((split, corpus, label, source), (n, pos)) in groups {
         writeln!(
             out,

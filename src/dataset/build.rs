@@ -114,6 +114,7 @@ fn record(
         labels,
         label_source: sources,
         split: Split::Train,
+        weak_labels: None,
     }
 }
 
@@ -187,17 +188,25 @@ fn capp_policy_records(
             report.capp_units_uncovered += 1;
             continue;
         }
-        if let Some(labels) = hand.get(&id, unit.index, &unit.text) {
-            report.capp_units_hand += 1;
-            records.push(record(&id, &unit, labels, all_sources(HAND_SOURCE)));
-            continue;
-        }
         let mut labels: LabelSet = overlapping
             .iter()
             .flat_map(|s| s.labels.iter().filter_map(|name| capp_label(name, &s.text)))
             .collect();
         let context = context_of(&unit.section, unit.lead.as_deref());
         let rules = rule_labels(&unit.text, &context);
+        if let Some(hand_labels) = hand.get(&id, unit.index, &unit.text) {
+            report.capp_units_hand += 1;
+            let mut weak = labels;
+            for label in [Label::Sensitive, Label::Exemptions] {
+                if rules.contains(label) {
+                    weak.insert(label);
+                }
+            }
+            let mut r = record(&id, &unit, hand_labels, all_sources(HAND_SOURCE));
+            r.weak_labels = Some(weak);
+            records.push(r);
+            continue;
+        }
         let mut sources = BTreeMap::new();
         for label in [Label::Collection, Label::Sharing, Label::Rights] {
             sources.insert(label, CAPP_SOURCE.to_string());

@@ -30,6 +30,10 @@ pub struct DatasetRecord {
     /// `hand@guideline-v1`. A label missing here is unknown for the record.
     pub label_source: BTreeMap<Label, String>,
     pub split: Split,
+    /// For hand-checked CAPP-130 units: the labels the corpus mapping and the rules gave before
+    /// the hand check (kept to measure where they disagree with the guideline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weak_labels: Option<LabelSet>,
 }
 
 impl DatasetRecord {
