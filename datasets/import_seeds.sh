@@ -19,5 +19,5 @@ mkdir -p "$out"
     cp "$f" "$out/"
     echo "| $(basename "$f") | $(sha256sum "$f" | cut -d' ' -f1) |"
   done
-} > "$out/SOURCE.md"
+} > "$here/SEEDS.md"
 echo "copied $(ls "$src"/*.txt | wc -l) seeds into $out"

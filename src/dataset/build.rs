@@ -134,7 +134,7 @@ fn seed_records(
     let mut records = Vec::new();
     for path in collect_files(&[seeds_dir.to_path_buf()]) {
         let path = path?;
-        // Policies are the .txt files; SOURCE.md beside them records provenance.
+        // Policies are the .txt files (anything else in the directory is not a policy).
         if path.extension().is_none_or(|e| e != "txt") {
             continue;
         }
