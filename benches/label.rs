@@ -1,7 +1,7 @@
 //! Labeling throughput with the shipped model on CAPP-130 units (tokenization included):
 //! units/s per batch policy and thread count.
 //!
-//! `cargo bench --bench label`. The units are 512 units drawn evenly from the segmented
+//! `cargo bench --bench label`. The units are 128 units drawn evenly from the segmented
 //! CAPP-130 policies, in document order; set `PRIVCLAUSE_MODEL` to bench another model.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -10,7 +10,7 @@ use privclause::model::{context_of, ClauseModel};
 use privclause::segment::{segment, SegmentOptions};
 use std::path::PathBuf;
 
-const UNITS: usize = 512;
+const UNITS: usize = 128;
 
 /// `(text, context)` of units spread evenly over the corpus.
 fn sample_units() -> Vec<(String, String)> {
