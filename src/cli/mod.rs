@@ -1,6 +1,7 @@
 //! Subcommands of the `privclause` binary.
 
 mod agreement;
+mod convert;
 mod dataset;
 mod eval;
 mod label;
@@ -32,6 +33,8 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// Build, sample and describe the labeled dataset.
     Dataset(dataset::DatasetArgs),
+    /// Rewrite a model directory's weights as f32, f16 or bf16.
+    Convert(convert::ConvertArgs),
 }
 
 /// Runs one subcommand; the exit code says whether some inputs failed.
@@ -43,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Dataset(args) => dataset::run(args),
+        Command::Convert(args) => convert::run(args),
     }
 }
 

@@ -1,0 +1,59 @@
+//! `privclause convert`: rewrite a model directory's weights in another float type.
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use privclause::model::{
+    save_model_dir, BertConfig, ClassifierSettings, CONFIG_FILE, SETTINGS_FILE, TOKENIZER_FILE,
+    WEIGHTS_FILE,
+};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WeightType {
+    F32,
+    F16,
+    Bf16,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Model directory to read.
+    pub input: PathBuf,
+    /// Model directory to write (config, tokenizer and settings copied).
+    pub output: PathBuf,
+    #[arg(long, value_enum)]
+    pub dtype: WeightType,
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &PathBuf) -> Result<T> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("{}: invalid JSON", path.display()))
+}
+
+pub fn run(args: ConvertArgs) -> Result<ExitCode> {
+    let config: BertConfig = read_json(&args.input.join(CONFIG_FILE))?;
+    let settings: ClassifierSettings = read_json(&args.input.join(SETTINGS_FILE))?;
+    let weights = args.input.join(WEIGHTS_FILE);
+    let tensors = candle_core::safetensors::load(&weights, &candle_core::Device::Cpu)
+        .with_context(|| format!("{}: cannot load", weights.display()))?;
+    let dtype = match args.dtype {
+        WeightType::F32 => candle_core::DType::F32,
+        WeightType::F16 => candle_core::DType::F16,
+        WeightType::Bf16 => candle_core::DType::BF16,
+    };
+    save_model_dir(
+        &args.output,
+        &config,
+        &settings,
+        &args.input.join(TOKENIZER_FILE),
+        &tensors,
+        dtype,
+    )?;
+    eprintln!(
+        "wrote {:?} weights to {}",
+        args.dtype,
+        args.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
