@@ -7,6 +7,7 @@ mod eval;
 mod label;
 mod segment;
 mod train;
+mod tune;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -35,6 +36,8 @@ pub enum Command {
     Dataset(dataset::DatasetArgs),
     /// Rewrite a model directory's weights as f32, f16 or bf16.
     Convert(convert::ConvertArgs),
+    /// Re-tune a model's per-label thresholds on the dev split (gold labels only).
+    Tune(tune::TuneArgs),
 }
 
 /// Runs one subcommand; the exit code says whether some inputs failed.
@@ -47,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(args),
         Command::Dataset(args) => dataset::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Tune(args) => tune::run(args),
     }
 }
 

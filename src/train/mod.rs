@@ -11,10 +11,10 @@ mod thresholds;
 
 pub use base::{load_base, BaseModel};
 pub use schedule::learning_rate;
-pub use thresholds::tune_thresholds;
+pub use thresholds::{gold_pairs, tune_thresholds};
 
 use crate::dataset::{DatasetRecord, Split};
-use crate::eval::Confusion;
+use crate::eval::{is_gold_source, Confusion};
 use crate::labels::{Label, LabelSet};
 use crate::model::{
     pad_batch, save_model_dir, BertClassifier, ClassifierSettings, ContextMode, EncodedUnit, Mode,
@@ -97,9 +97,18 @@ struct Example {
     known: LabelSet,
 }
 
+/// Which labels of a record an example keeps: all known ones (for the loss), or only those
+/// from gold sources (for dev scores and thresholds, which must not chase rule labels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Known {
+    All,
+    GoldOnly,
+}
+
 fn encode_records(
     encoder: &UnitEncoder,
     records: &[&DatasetRecord],
+    keep: Known,
 ) -> Result<Vec<Example>, ModelError> {
     use rayon::prelude::*;
     records
@@ -111,7 +120,13 @@ fn encode_records(
             Ok(Example {
                 unit,
                 labels: r.labels,
-                known: Label::ALL.into_iter().filter(|l| r.knows(*l)).collect(),
+                known: Label::ALL
+                    .into_iter()
+                    .filter(|l| match keep {
+                        Known::All => r.knows(*l),
+                        Known::GoldOnly => r.label_source.get(l).is_some_and(|s| is_gold_source(s)),
+                    })
+                    .collect(),
             })
         })
         .collect()
@@ -278,8 +293,8 @@ pub fn train(
     }
     let dev_records: Vec<&DatasetRecord> =
         records.iter().filter(|r| r.split == Split::Dev).collect();
-    let train_set = encode_records(&encoder, &train_records)?;
-    let dev_set = encode_records(&encoder, &dev_records)?;
+    let train_set = encode_records(&encoder, &train_records, Known::All)?;
+    let dev_set = encode_records(&encoder, &dev_records, Known::GoldOnly)?;
 
     let mut model_config = base.config.clone();
     model_config.set_classifier_labels();

@@ -43,3 +43,19 @@ mod tests {
         assert_eq!(t[1], 0.5, "no data keeps 0.5");
     }
 }
+
+/// `(score, gold)` pairs per label of `records`, counting a label only where its source is gold.
+pub fn gold_pairs(
+    records: &[&crate::dataset::DatasetRecord],
+    scores: &[[f32; 5]],
+) -> [Vec<(f32, bool)>; 5] {
+    let mut pairs: [Vec<(f32, bool)>; 5] = Default::default();
+    for (record, s) in records.iter().zip(scores) {
+        for (label, source) in &record.label_source {
+            if crate::eval::is_gold_source(source) {
+                pairs[label.index()].push((s[label.index()], record.labels.contains(*label)));
+            }
+        }
+    }
+    pairs
+}
