@@ -11,7 +11,7 @@ use privclause::output::write_atomically;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -69,7 +69,7 @@ pub fn run(args: DatasetArgs) -> Result<ExitCode> {
     }
 }
 
-fn write_jsonl<T: serde::Serialize>(path: &PathBuf, rows: &[T]) -> Result<()> {
+fn write_jsonl<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<()> {
     write_atomically(path, |w| -> Result<()> {
         for row in rows {
             serde_json::to_writer(&mut *w, row)?;

@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use privclause::dataset::read_records;
+use privclause::dataset::{read_records, DATA_VERSION, GUIDELINE_VERSION};
 use privclause::model::{ClassifierSettings, ContextMode};
 use privclause::train::{load_base, train, TrainConfig, TrainObserver};
 use std::io::IsTerminal;
@@ -69,7 +69,7 @@ impl TrainObserver for Progress {
         self.bar.set_position(step as u64);
         self.bar
             .set_message(format!("loss {:.4} lr {learning_rate:.2e}", self.loss));
-        if self.bar.is_hidden() && step % 50 == 0 {
+        if self.bar.is_hidden() && step.is_multiple_of(50) {
             eprintln!("step {step}: loss {:.4} lr {learning_rate:.2e}", self.loss);
         }
     }
@@ -111,8 +111,15 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         ..TrainConfig::default()
     };
     let command: Vec<String> = std::env::args().collect();
-    let mut settings = ClassifierSettings::default();
-    settings.data_version = Some(args.data.display().to_string());
+    let mut settings = ClassifierSettings {
+        data_version: Some(DATA_VERSION.to_string()),
+        guideline_version: Some(GUIDELINE_VERSION.to_string()),
+        ..ClassifierSettings::default()
+    };
+    settings.provenance.insert(
+        "data".into(),
+        serde_json::Value::String(args.data.display().to_string()),
+    );
     settings.provenance.insert(
         "base".into(),
         serde_json::Value::String(args.base.display().to_string()),

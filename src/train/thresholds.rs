@@ -30,20 +30,6 @@ pub fn tune_thresholds(pairs: &[Vec<(f32, bool)>; 5]) -> [f32; 5] {
     best
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn picks_the_threshold_that_separates_the_classes() {
-        let mut pairs: [Vec<(f32, bool)>; 5] = Default::default();
-        pairs[0] = vec![(0.9, true), (0.3, true), (0.2, false), (0.1, false)];
-        let t = tune_thresholds(&pairs);
-        assert!(t[0] > 0.2 && t[0] <= 0.3, "{t:?}");
-        assert_eq!(t[1], 0.5, "no data keeps 0.5");
-    }
-}
-
 /// `(score, gold)` pairs per label of `records`, counting a label only where its source is gold.
 pub fn gold_pairs(
     records: &[&crate::dataset::DatasetRecord],
@@ -58,4 +44,18 @@ pub fn gold_pairs(
         }
     }
     pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_the_threshold_that_separates_the_classes() {
+        let mut pairs: [Vec<(f32, bool)>; 5] = Default::default();
+        pairs[0] = vec![(0.9, true), (0.3, true), (0.2, false), (0.1, false)];
+        let t = tune_thresholds(&pairs);
+        assert!(t[0] > 0.2 && t[0] <= 0.3, "{t:?}");
+        assert_eq!(t[1], 0.5, "no data keeps 0.5");
+    }
 }
