@@ -23,16 +23,23 @@ impl Default for BatchPolicy {
     }
 }
 
-/// Index lists, one per batch: within each window, units sorted by length (stable), then cut
-/// into batches of at most `batch_size`.
+/// Index lists, one per batch: within each window (`sort_window` rounded up to whole batches),
+/// units sorted by length (stable), then cut into batches of at most `batch_size`; with a
+/// window of 1, units stay in input order.
 pub fn plan_batches(lengths: &[usize], policy: BatchPolicy) -> Vec<Vec<usize>> {
     let batch_size = policy.batch_size.max(1);
-    let window = policy.sort_window.max(1);
+    let sort = policy.sort_window > 1;
+    // Windows hold whole batches, so a batch never straddles two windows.
+    let window = if sort {
+        policy.sort_window.div_ceil(batch_size) * batch_size
+    } else {
+        lengths.len().max(1)
+    };
     let mut batches = Vec::with_capacity(lengths.len().div_ceil(batch_size));
     for start in (0..lengths.len()).step_by(window) {
         let end = (start + window).min(lengths.len());
         let mut order: Vec<usize> = (start..end).collect();
-        if window > 1 {
+        if sort {
             order.sort_by_key(|&i| lengths[i]);
         }
         batches.extend(order.chunks(batch_size).map(<[usize]>::to_vec));
