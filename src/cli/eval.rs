@@ -8,7 +8,7 @@ use privclause::dataset::{read_records, DatasetRecord, Split};
 use privclause::eval::{evaluate, evaluate_by_source, Evaluation};
 use privclause::label::{BatchPolicy, Labeler, Scores};
 use privclause::labels::LabelSet;
-use privclause::model::ContextMode;
+use privclause::model::{ClauseModel, ContextMode};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -72,6 +72,22 @@ fn model_predictions(
     if args.no_context {
         model.set_context_mode(ContextMode::None);
     }
+    let (labeler, raw) = score_records(model, records)?;
+    let settings = &labeler.model.settings;
+    let predictions = raw
+        .into_iter()
+        .map(|r| Scores::rounded(r).labels(|l| settings.threshold(l)))
+        .collect();
+    let suffix = if args.no_context { " (no context)" } else { "" };
+    Ok((format!("{}{suffix}", labeler.model.id), predictions))
+}
+
+/// Scores dataset records (text with their context) with `model`; returns the labeler too, so
+/// callers can read the model's settings.
+pub fn score_records(
+    model: ClauseModel,
+    records: &[&DatasetRecord],
+) -> Result<(Labeler, Vec<[f32; 5]>)> {
     let labeler = Labeler {
         model,
         policy: BatchPolicy::default(),
@@ -81,14 +97,8 @@ fn model_predictions(
         .iter()
         .map(|r| (r.text.as_str(), r.context.clone()))
         .collect();
-    let raw = labeler.score_pairs(&pairs)?;
-    let settings = &labeler.model.settings;
-    let predictions = raw
-        .into_iter()
-        .map(|r| Scores::rounded(r).labels(|l| settings.threshold(l)))
-        .collect();
-    let suffix = if args.no_context { " (no context)" } else { "" };
-    Ok((format!("{}{suffix}", labeler.model.id), predictions))
+    let scores = labeler.score_pairs(&pairs)?;
+    Ok((labeler, scores))
 }
 
 pub fn run(args: EvalArgs) -> Result<ExitCode> {

@@ -1,11 +1,11 @@
 //! `privclause tune`: re-tune a model's per-label thresholds on the dev split (gold labels
 //! only) and rewrite its `privclause.json`.
 
+use super::eval::score_records;
 use super::label::load_model;
 use anyhow::{Context, Result};
 use clap::Args;
 use privclause::dataset::{read_records, DatasetRecord, Split};
-use privclause::label::{BatchPolicy, Labeler};
 use privclause::labels::Label;
 use privclause::model::SETTINGS_FILE;
 use privclause::output::write_atomically;
@@ -26,16 +26,8 @@ pub struct TuneArgs {
 pub fn run(args: TuneArgs) -> Result<ExitCode> {
     let records = read_records(&args.data)?;
     let dev: Vec<&DatasetRecord> = records.iter().filter(|r| r.split == Split::Dev).collect();
-    let labeler = Labeler {
-        model: load_model(Some(&args.model.display().to_string()))?,
-        policy: BatchPolicy::default(),
-        threshold: None,
-    };
-    let pairs: Vec<(&str, String)> = dev
-        .iter()
-        .map(|r| (r.text.as_str(), r.context.clone()))
-        .collect();
-    let scores = labeler.score_pairs(&pairs)?;
+    let model = load_model(Some(&args.model.display().to_string()))?;
+    let (labeler, scores) = score_records(model, &dev)?;
     let thresholds = tune_thresholds(&gold_pairs(&dev, &scores));
     let mut settings = labeler.model.settings.clone();
     for label in Label::ALL {
