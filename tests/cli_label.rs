@@ -172,45 +172,34 @@ fn csv_parquet_and_input_units_formats() {
     assert_eq!(records[1]["id"], "2");
     assert_eq!(records[1]["text"], "您可以注销账号。");
 
-    let csv_path = dir.path().join("out.csv");
     let seed = common::seeds_dir().join("002_9278b4a68fcf515b.txt");
-    let out = privclause(&[
-        "label",
-        seed.to_str().unwrap(),
-        "-o",
-        csv_path.to_str().unwrap(),
-        "--format",
-        "csv",
-        "--model",
-        model_arg,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let label_seed_as = |format: &str| {
+        let path = dir.path().join(format!("out.{format}"));
+        let out = privclause(&[
+            "label",
+            seed.to_str().unwrap(),
+            "-o",
+            path.to_str().unwrap(),
+            "--format",
+            format,
+            "--model",
+            model_arg,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        path
+    };
+    let csv_path = label_seed_as("csv");
     let mut reader = csv::Reader::from_path(&csv_path).unwrap();
     let header = reader.headers().unwrap().clone();
     assert!(header.iter().any(|h| h == "score_exemptions"));
     let rows = reader.records().count();
     assert!(rows > 50);
 
-    let parquet_path = dir.path().join("out.parquet");
-    let out = privclause(&[
-        "label",
-        seed.to_str().unwrap(),
-        "-o",
-        parquet_path.to_str().unwrap(),
-        "--format",
-        "parquet",
-        "--model",
-        model_arg,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let parquet_path = label_seed_as("parquet");
     let (parquet_rows, columns) = read_parquet_rows(&parquet_path);
     assert_eq!(parquet_rows, rows, "same units in CSV and Parquet");
     for column in ["doc", "start", "text", "score_rights", "model"] {
