@@ -391,7 +391,7 @@ def agreement(runs: list[Run], reference: Run, thresholds: dict) -> list[dict]:
     """Max |score diff| and label-set agreement of each Python run against privclause's scores."""
     rows = []
     for r in runs:
-        if r.scores is None or r.system.startswith("privclause"):
+        if r.scores is None or r is reference:
             continue
         diff = max(abs(a - b) for ra, rb in zip(r.scores, reference.scores) for a, b in zip(ra, rb))
         labels = thresholds_labels(r.scores, thresholds)
@@ -438,6 +438,23 @@ def render(runs: list[Run], agree: list[dict], total_tokens: int, n_units: int, 
         lines.append(
             f"| {SYSTEMS[a['system']][0]} | {POLICY_LABELS[a['policy']]} | {a['max_diff']:.2e} "
             f"| {100 * a['label_agreement']:.2f}% | {check} |"
+        )
+    fp32 = [a for a in agree if a["ok"] is not None and a["system"] != "privclause"]
+    int8 = [a for a in agree if a["ok"] is None]
+    lines.append("")
+    if fp32:
+        worst = max(a["max_diff"] for a in fp32)
+        verdict = "pass" if all(a["ok"] for a in fp32) else "FAIL"
+        lines.append(
+            f"fp32 systems vs privclause: max abs score diff {worst:.2e} over all policies "
+            f"(limit {FP32_TOLERANCE:g} + {ROUNDING_SLACK:g} rounding): {verdict}; "
+            f"label sets equal on {100 * min(a['label_agreement'] for a in fp32):.2f}% of units or more."
+        )
+    if int8:
+        lines.append(
+            f"dynamic int8 vs privclause: max abs score diff {max(a['max_diff'] for a in int8):.3f}; "
+            f"label sets equal on {100 * min(a['label_agreement'] for a in int8):.2f}%"
+            f"–{100 * max(a['label_agreement'] for a in int8):.2f}% of units."
         )
     return "\n".join(lines) + "\n"
 
