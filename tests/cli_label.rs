@@ -15,6 +15,17 @@ fn privclause(args: &[&str]) -> Output {
         .expect("privclause runs")
 }
 
+/// Runs privclause and asserts it succeeded.
+fn privclause_ok(args: &[&str]) -> Output {
+    let out = privclause(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn jsonl(text: &str) -> Vec<Value> {
     text.lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -29,7 +40,7 @@ fn chars(text: &str, start: usize, end: usize) -> String {
 fn labels_a_policy_with_records_that_round_trip() {
     let model = common::tiny_model();
     let seed = common::seeds_dir().join("003_f94399429406dde4.txt");
-    let out = privclause(&[
+    let out = privclause_ok(&[
         "label",
         seed.to_str().unwrap(),
         "--model",
@@ -37,11 +48,6 @@ fn labels_a_policy_with_records_that_round_trip() {
         "--threshold",
         "0.5",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("隐私"), "Chinese is written unescaped");
     let records = jsonl(&stdout);
@@ -154,18 +160,13 @@ fn csv_parquet_and_input_units_formats() {
     )
     .unwrap();
     let model_arg = model.path().to_str().unwrap();
-    let out = privclause(&[
+    let out = privclause_ok(&[
         "label",
         "--input-units",
         units.to_str().unwrap(),
         "--model",
         model_arg,
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let records = jsonl(&String::from_utf8(out.stdout).unwrap());
     assert_eq!(records.len(), 2);
     assert_eq!(records[0]["id"], "u1");
@@ -175,7 +176,7 @@ fn csv_parquet_and_input_units_formats() {
     let seed = common::seeds_dir().join("002_9278b4a68fcf515b.txt");
     let label_seed_as = |format: &str| {
         let path = dir.path().join(format!("out.{format}"));
-        let out = privclause(&[
+        privclause_ok(&[
             "label",
             seed.to_str().unwrap(),
             "-o",
@@ -185,11 +186,6 @@ fn csv_parquet_and_input_units_formats() {
             "--model",
             model_arg,
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         path
     };
     let csv_path = label_seed_as("csv");

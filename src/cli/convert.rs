@@ -3,8 +3,8 @@
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use privclause::model::{
-    save_model_dir, BertConfig, ClassifierSettings, CONFIG_FILE, SETTINGS_FILE, TOKENIZER_FILE,
-    WEIGHTS_FILE,
+    read_json, save_model_dir, BertConfig, ClassifierSettings, CONFIG_FILE, SETTINGS_FILE,
+    TOKENIZER_FILE, WEIGHTS_FILE,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,11 +24,6 @@ pub struct ConvertArgs {
     pub output: PathBuf,
     #[arg(long, value_enum)]
     pub dtype: WeightType,
-}
-
-fn read_json<T: serde::de::DeserializeOwned>(path: &PathBuf) -> Result<T> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    serde_json::from_slice(&bytes).with_context(|| format!("{}: invalid JSON", path.display()))
 }
 
 pub fn run(args: ConvertArgs) -> Result<ExitCode> {

@@ -36,7 +36,7 @@ pub enum BuildError {
     #[error(transparent)]
     Corpus(#[from] CorpusError),
     #[error(transparent)]
-    Hand(#[from] super::hand::HandError),
+    Dataset(#[from] super::record::DatasetError),
 }
 
 /// Counts of what the build kept and dropped.

@@ -1,6 +1,6 @@
 //! Hand labels from annotation passes (`datasets/annotations/*.jsonl`), keyed by policy and text.
 
-use super::record::DatasetRecord;
+use super::record::{read_jsonl, DatasetError, DatasetRecord};
 use crate::labels::LabelSet;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -18,22 +18,6 @@ pub struct HandLabel {
     pub note: Option<String>,
 }
 
-/// Why annotation files could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum HandError {
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}:{line}: {source}")]
-    Parse {
-        path: PathBuf,
-        line: usize,
-        source: serde_json::Error,
-    },
-}
-
 /// All hand labels, by `(policy, text)`; a text repeated within a policy (the same list item
 /// under two leads) keeps one entry per unit index.
 #[derive(Debug, Default)]
@@ -43,7 +27,7 @@ pub struct HandLabels {
 
 impl HandLabels {
     /// Reads every `*.jsonl` file of `dir` (sorted by name); a missing directory gives none.
-    pub fn read_dir(dir: &Path) -> Result<Self, HandError> {
+    pub fn read_dir(dir: &Path) -> Result<Self, DatasetError> {
         let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
             Ok(entries) => entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -51,7 +35,7 @@ impl HandLabels {
                 .collect(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(source) => {
-                return Err(HandError::Io {
+                return Err(DatasetError::Io {
                     path: dir.into(),
                     source,
                 })
@@ -60,20 +44,7 @@ impl HandLabels {
         files.sort();
         let mut hand = HandLabels::default();
         for path in files {
-            let text = std::fs::read_to_string(&path).map_err(|source| HandError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            for (n, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let label: HandLabel =
-                    serde_json::from_str(line).map_err(|source| HandError::Parse {
-                        path: path.clone(),
-                        line: n + 1,
-                        source,
-                    })?;
+            for label in read_jsonl::<HandLabel>(&path)? {
                 hand.labels
                     .entry((label.policy, label.text))
                     .or_default()

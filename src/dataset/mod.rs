@@ -11,5 +11,5 @@ pub use build::{
     build_dataset, BuildError, BuildReport, CAPP_SOURCE, DATA_VERSION, GUIDELINE_VERSION,
     HAND_SOURCE,
 };
-pub use hand::{HandError, HandLabel, HandLabels};
-pub use record::{read_records, DatasetError, DatasetRecord, Split};
+pub use hand::{HandLabel, HandLabels};
+pub use record::{read_jsonl, read_records, DatasetError, DatasetRecord, Split};

@@ -48,7 +48,7 @@ impl DatasetRecord {
     }
 }
 
-/// Why a dataset file could not be read.
+/// Why a dataset or annotation file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
     #[error("{path}: cannot read: {source}")]
@@ -66,6 +66,11 @@ pub enum DatasetError {
 
 /// Reads a dataset JSONL file (blank lines skipped).
 pub fn read_records(path: &Path) -> Result<Vec<DatasetRecord>, DatasetError> {
+    read_jsonl(path)
+}
+
+/// Reads a JSONL file of `T` (blank lines skipped); errors name the file and line.
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, DatasetError> {
     let text = std::fs::read_to_string(path).map_err(|source| DatasetError::Io {
         path: path.to_path_buf(),
         source,

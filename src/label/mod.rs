@@ -66,7 +66,6 @@ impl Labeler {
             .map(|u| (u.text.as_str(), context_of(&u.section, u.lead.as_deref())))
             .collect();
         let raw = self.score_pairs(&pairs)?;
-        drop(pairs);
         Ok(units
             .into_iter()
             .zip(raw)
@@ -88,7 +87,6 @@ impl Labeler {
             .map(|u| (u.text.as_str(), u.context.clone()))
             .collect();
         let raw = self.score_pairs(&pairs)?;
-        drop(pairs);
         Ok(inputs
             .into_iter()
             .zip(raw)

@@ -43,7 +43,8 @@ pub struct ClauseModel {
     device: Device,
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ModelError> {
+/// Reads a JSON file of a model directory; a missing file is [`ModelError::MissingFile`].
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ModelError> {
     let bytes = std::fs::read(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => ModelError::MissingFile { path: path.into() },
         _ => ModelError::Io {
@@ -152,12 +153,7 @@ impl ClauseModel {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let width = batch.iter().map(|u| u.len()).max().unwrap_or(0);
-        let (ids, type_ids, mask) = pad_batch(batch, width);
-        let shape = (batch.len(), width);
-        let ids = Tensor::from_vec(ids, shape, &self.device)?;
-        let type_ids = Tensor::from_vec(type_ids, shape, &self.device)?;
-        let mask = Tensor::from_vec(mask, shape, &self.device)?;
+        let (ids, type_ids, mask) = batch_tensors(batch, &self.device)?;
         let logits = self.network.forward(&ids, &type_ids, &mask, Mode::Infer)?;
         let probs = candle_nn::ops::sigmoid(&logits)?.to_vec2::<f32>()?;
         Ok(probs
@@ -173,8 +169,23 @@ impl ClauseModel {
     }
 }
 
+/// Ids, type ids and attention mask tensors `[batch, longest]` of a batch, zero-padded.
+pub fn batch_tensors(
+    batch: &[&EncodedUnit],
+    device: &Device,
+) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
+    let width = batch.iter().map(|u| u.len()).max().unwrap_or(0);
+    let (ids, type_ids, mask) = pad_batch(batch, width);
+    let shape = (batch.len(), width);
+    Ok((
+        Tensor::from_vec(ids, shape, device)?,
+        Tensor::from_vec(type_ids, shape, device)?,
+        Tensor::from_vec(mask, shape, device)?,
+    ))
+}
+
 /// Ids, type ids and 0/1 attention mask of a batch, each padded with zeros to `width`.
-pub fn pad_batch(batch: &[&EncodedUnit], width: usize) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+fn pad_batch(batch: &[&EncodedUnit], width: usize) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
     let n = batch.len() * width;
     let (mut ids, mut type_ids, mut mask) = (vec![0; n], vec![0; n], vec![0; n]);
     for (row, unit) in batch.iter().enumerate() {

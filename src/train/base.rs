@@ -1,7 +1,7 @@
 //! Reading a base BERT (any Hugging Face BERT directory) to start fine-tuning from.
 
 use crate::model::{
-    BertConfig, ModelError, CONFIG_FILE, PTH_WEIGHTS_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
+    read_json, BertConfig, ModelError, CONFIG_FILE, PTH_WEIGHTS_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
 };
 use candle_core::Tensor;
 use std::collections::HashMap;
@@ -17,14 +17,7 @@ pub struct BaseModel {
 
 /// Reads `config.json`, `tokenizer.json` and `model.safetensors` or `pytorch_model.bin`.
 pub fn load_base(dir: &Path) -> Result<BaseModel, ModelError> {
-    let config_path = dir.join(CONFIG_FILE);
-    let bytes = std::fs::read(&config_path).map_err(|_| ModelError::MissingFile {
-        path: config_path.clone(),
-    })?;
-    let config: BertConfig = serde_json::from_slice(&bytes).map_err(|source| ModelError::Json {
-        path: config_path,
-        source,
-    })?;
+    let config: BertConfig = read_json(&dir.join(CONFIG_FILE))?;
     let tokenizer = dir.join(TOKENIZER_FILE);
     if !tokenizer.is_file() {
         return Err(ModelError::MissingFile { path: tokenizer });

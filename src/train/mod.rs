@@ -17,8 +17,8 @@ use crate::dataset::{DatasetRecord, Split};
 use crate::eval::{is_gold_source, Confusion};
 use crate::labels::{Label, LabelSet};
 use crate::model::{
-    pad_batch, save_model_dir, BertClassifier, ClassifierSettings, ContextMode, EncodedUnit, Mode,
-    ModelError, UnitEncoder,
+    batch_tensors, save_model_dir, BertClassifier, ClassifierSettings, ContextMode, EncodedUnit,
+    Mode, ModelError, UnitEncoder,
 };
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
@@ -177,14 +177,7 @@ fn batch_inputs(
     device: &Device,
 ) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
     let units: Vec<&EncodedUnit> = examples.iter().map(|e| &e.unit).collect();
-    let width = units.iter().map(|u| u.len()).max().unwrap_or(1);
-    let (ids, types, mask) = pad_batch(&units, width);
-    let shape = (units.len(), width);
-    Ok((
-        Tensor::from_vec(ids, shape, device)?,
-        Tensor::from_vec(types, shape, device)?,
-        Tensor::from_vec(mask, shape, device)?,
-    ))
+    batch_tensors(&units, device)
 }
 
 /// Scales all gradients so that their global L2 norm is at most `max_norm`.
