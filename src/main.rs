@@ -23,7 +23,7 @@ fn main() -> std::process::ExitCode {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", cli::describe(&err));
             std::process::ExitCode::from(2)
         }
     }

@@ -3,6 +3,7 @@
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use privclause::dataset::read_jsonl;
 use privclause::input::{collect_files, read_path};
 use privclause::label::{BatchPolicy, InputUnit, LabeledUnit, Labeler};
 use privclause::model::{ClauseModel, ModelLocator};
@@ -118,18 +119,10 @@ fn is_up_to_date(input: &Path, output: &Path) -> bool {
 fn label_one(labeler: &Labeler, path: &Path, input_units: bool) -> Result<Vec<LabeledUnit>> {
     let doc = path.display().to_string();
     if input_units {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("{doc}: cannot read as UTF-8 text"))?;
-        let units = text
-            .lines()
-            .enumerate()
-            .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(n, line)| {
-                serde_json::from_str::<InputUnit>(line)
-                    .with_context(|| format!("{doc}:{}: not a {{id, text, context}} unit", n + 1))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        return Ok(labeler.label_inputs(&doc, units)?);
+        let units: Vec<InputUnit> = read_jsonl(path)?;
+        return labeler
+            .label_inputs(&doc, units)
+            .with_context(|| format!("{doc}: labeling failed"));
     }
     let decoded = read_path(path)?;
     let units = segment(&doc, &decoded.text, &SegmentOptions::default());
@@ -219,7 +212,7 @@ pub fn run(args: LabelArgs) -> Result<ExitCode> {
                 })
                 .collect()
         });
-        for (job, result) in jobs.iter().zip(results) {
+        for result in results {
             match result {
                 Ok(records) => {
                     units_done += records.len();
@@ -232,7 +225,8 @@ pub fn run(args: LabelArgs) -> Result<ExitCode> {
                     }
                 }
                 Err(err) => {
-                    let message = format!("{}: {err:#}", job.path.display());
+                    // Every error of a job names its file.
+                    let message = super::describe(&err);
                     bar.suspend(|| eprintln!("error: {message}"));
                     failures.push(message);
                 }

@@ -62,3 +62,36 @@ pub fn print_stdout(text: &str) -> std::io::Result<()> {
         other => other,
     }
 }
+
+/// An error and its causes on one line, `outer: inner: ...`, leaving out a cause whose text the
+/// line already holds (error types here print their source in their own message).
+pub fn describe(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+
+    #[test]
+    fn causes_already_in_the_message_are_not_repeated() {
+        let io = std::io::Error::other("disk full");
+        let err = anyhow::Error::new(io)
+            .context("out.jsonl: disk full")
+            .context("writing");
+        assert_eq!(describe(&err), "writing: out.jsonl: disk full");
+        let err = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(describe(&err), "outer: inner");
+    }
+}
