@@ -28,3 +28,8 @@ fn main() -> std::process::ExitCode {
         }
     }
 }
+
+/// mimalloc instead of glibc malloc: the encoder allocates and frees large activation
+/// buffers every layer, and glibc hands them back to the OS (page faults on every reuse).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

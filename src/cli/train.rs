@@ -32,6 +32,9 @@ pub struct TrainArgs {
     /// Train on the unit text alone (no section/lead context).
     #[arg(long)]
     pub no_context: bool,
+    /// Share of training units fed without context (0 to 1), so the model also works unit-only.
+    #[arg(long, default_value_t = TrainConfig::default().context_dropout)]
+    pub context_dropout: f64,
     #[arg(long, default_value_t = TrainConfig::default().seed)]
     pub seed: u64,
     #[arg(long, default_value_t = TrainConfig::default().patience)]
@@ -108,6 +111,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         patience: args.patience,
         eval_every: args.eval_every,
         max_train_records: args.max_train_records,
+        context_dropout: args.context_dropout,
         ..TrainConfig::default()
     };
     let command: Vec<String> = std::env::args().collect();

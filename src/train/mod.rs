@@ -24,7 +24,7 @@ use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +50,9 @@ pub struct TrainConfig {
     pub eval_every: usize,
     /// Train on at most this many training records (a seeded sample), if set.
     pub max_train_records: Option<usize>,
+    /// Share of training records fed without their context (seeded), so that one model
+    /// serves both inputs and the value of context can be measured on the same weights.
+    pub context_dropout: f64,
 }
 
 impl Default for TrainConfig {
@@ -67,6 +70,7 @@ impl Default for TrainConfig {
             patience: 3,
             eval_every: 0,
             max_train_records: None,
+            context_dropout: 0.0,
         }
     }
 }
@@ -105,17 +109,21 @@ enum Known {
     GoldOnly,
 }
 
+/// Encodes `records`; those whose flag in `drop_context` is set go in without their context.
 fn encode_records(
     encoder: &UnitEncoder,
     records: &[&DatasetRecord],
+    drop_context: &[bool],
     keep: Known,
 ) -> Result<Vec<Example>, ModelError> {
     use rayon::prelude::*;
     records
         .par_iter()
-        .map(|r| {
+        .zip(drop_context)
+        .map(|(r, &drop)| {
+            let context = if drop { "" } else { r.context.as_str() };
             let unit = encoder
-                .encode(&r.text, &r.context)
+                .encode(&r.text, context)
                 .map_err(|e| ModelError::Tokenize(e.to_string()))?;
             Ok(Example {
                 unit,
@@ -286,8 +294,13 @@ pub fn train(
     }
     let dev_records: Vec<&DatasetRecord> =
         records.iter().filter(|r| r.split == Split::Dev).collect();
-    let train_set = encode_records(&encoder, &train_records, Known::All)?;
-    let dev_set = encode_records(&encoder, &dev_records, Known::GoldOnly)?;
+    let drop_context: Vec<bool> = train_records
+        .iter()
+        .map(|_| rng.random_bool(config.context_dropout.clamp(0.0, 1.0)))
+        .collect();
+    let train_set = encode_records(&encoder, &train_records, &drop_context, Known::All)?;
+    let keep_dev_context = vec![false; dev_records.len()];
+    let dev_set = encode_records(&encoder, &dev_records, &keep_dev_context, Known::GoldOnly)?;
 
     let mut model_config = base.config.clone();
     model_config.set_classifier_labels();
