@@ -4,7 +4,7 @@
 mod common;
 
 use privclause::label::{BatchPolicy, Labeler};
-use privclause::model::{ClauseModel, ModelError};
+use privclause::model::{ClauseModel, ModelError, Precision};
 use serde_json::Value;
 
 const SENTENCES: [(&str, &str); 6] = [
@@ -68,6 +68,37 @@ fn scores_do_not_depend_on_batching_or_threads() {
         pool.install(|| labeler(dir.path(), 8).score_pairs(&inputs).unwrap())
     };
     assert_eq!(by_threads(1), by_threads(2), "thread count changes nothing");
+}
+
+#[test]
+fn int8_weights_stay_close_to_f32_and_independent_of_batching() {
+    let dir = common::tiny_model();
+    let inputs = pairs(24);
+    let with = |precision: Precision, batch_size: usize| {
+        Labeler {
+            model: ClauseModel::load_as(dir.path(), Some(precision)).expect("model loads"),
+            policy: BatchPolicy {
+                batch_size,
+                sort_window: 512,
+            },
+            threshold: None,
+        }
+        .score_pairs(&inputs)
+        .unwrap()
+    };
+    let max_diff = |a: &[[f32; 5]], b: &[[f32; 5]]| {
+        a.iter()
+            .zip(b)
+            .flat_map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p - q).abs()))
+            .fold(0f32, f32::max)
+    };
+    let (f32_scores, int8_scores) = (with(Precision::F32, 8), with(Precision::Int8, 8));
+    let gap = max_diff(&f32_scores, &int8_scores);
+    assert!(gap < 0.02, "int8 scores differ from f32 by {gap}");
+    assert!(gap > 0.0, "int8 must really run a different kernel");
+    // Activations are quantized per row, so a unit's int8 scores do not depend on its batch.
+    let single = with(Precision::Int8, 1);
+    assert!(max_diff(&single, &int8_scores) < 1e-5);
 }
 
 #[test]

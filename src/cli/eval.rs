@@ -27,6 +27,9 @@ pub struct EvalArgs {
     /// Which split to score (`all` for every record).
     #[arg(long, default_value = "test")]
     pub split: String,
+    /// Dense-layer arithmetic (default: the model's `precision` setting).
+    #[arg(long, value_enum)]
+    pub precision: Option<privclause::model::Precision>,
     /// Feed the model the unit alone, without its section/lead context.
     #[arg(long)]
     pub no_context: bool,
@@ -68,7 +71,7 @@ fn model_predictions(
     args: &EvalArgs,
     records: &[&DatasetRecord],
 ) -> Result<(String, Vec<LabelSet>)> {
-    let mut model = load_model(args.model.as_deref())?;
+    let mut model = load_model(args.model.as_deref(), args.precision)?;
     if args.no_context {
         model.set_context_mode(ContextMode::None);
     }

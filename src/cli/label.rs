@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use privclause::dataset::read_jsonl;
 use privclause::input::{collect_files, read_path};
 use privclause::label::{BatchPolicy, InputUnit, LabeledUnit, Labeler};
-use privclause::model::{ClauseModel, ModelLocator};
+use privclause::model::{ClauseModel, ModelLocator, Precision};
 use privclause::output::{write_atomically, write_records, Format};
 use privclause::segment::{segment, SegmentOptions};
 use rayon::prelude::*;
@@ -44,6 +44,9 @@ pub struct LabelArgs {
     /// Worker threads (default: RAYON_NUM_THREADS, else all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Dense-layer arithmetic (default: the model's `precision` setting).
+    #[arg(long, value_enum)]
+    pub precision: Option<Precision>,
     /// Most units per forward pass.
     #[arg(long, default_value_t = BatchPolicy::default().batch_size)]
     pub batch_size: usize,
@@ -53,12 +56,13 @@ pub struct LabelArgs {
 }
 
 /// Resolves `--model` (or the shipped default) to a loaded model.
-pub fn load_model(spec: Option<&str>) -> Result<ClauseModel> {
+pub fn load_model(spec: Option<&str>, precision: Option<Precision>) -> Result<ClauseModel> {
     let dir = match spec {
         Some(spec) => ModelLocator::from_env().locate(spec)?,
         None => default_model_dir(),
     };
-    ClauseModel::load(&dir).with_context(|| format!("loading the model in {}", dir.display()))
+    ClauseModel::load_as(&dir, precision)
+        .with_context(|| format!("loading the model in {}", dir.display()))
 }
 
 fn default_model_dir() -> PathBuf {
@@ -160,7 +164,7 @@ pub fn run(args: LabelArgs) -> Result<ExitCode> {
         bail!("Parquet output needs -o FILE or -o DIR");
     }
     let labeler = Labeler {
-        model: load_model(args.model.as_deref())?,
+        model: load_model(args.model.as_deref(), args.precision)?,
         policy: BatchPolicy {
             batch_size: args.batch_size,
             sort_window: args.sort_window,

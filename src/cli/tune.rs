@@ -26,7 +26,7 @@ pub struct TuneArgs {
 pub fn run(args: TuneArgs) -> Result<ExitCode> {
     let records = read_records(&args.data)?;
     let dev: Vec<&DatasetRecord> = records.iter().filter(|r| r.split == Split::Dev).collect();
-    let model = load_model(Some(&args.model.display().to_string()))?;
+    let model = load_model(Some(&args.model.display().to_string()), None)?;
     let (labeler, scores) = score_records(model, &dev)?;
     let thresholds = tune_thresholds(&gold_pairs(&dev, &scores));
     let mut settings = labeler.model.settings.clone();

@@ -31,7 +31,10 @@ pub fn plan_batches(lengths: &[usize], policy: BatchPolicy) -> Vec<Vec<usize>> {
     let sort = policy.sort_window > 1;
     // Windows hold whole batches, so a batch never straddles two windows.
     let window = if sort {
-        policy.sort_window.div_ceil(batch_size) * batch_size
+        policy
+            .sort_window
+            .div_ceil(batch_size)
+            .saturating_mul(batch_size)
     } else {
         lengths.len().max(1)
     };
@@ -76,6 +79,20 @@ pub fn score_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unbounded_sort_window_sorts_everything() {
+        // usize::MAX rounded up to whole batches must not overflow (training's dev pass).
+        let lengths = [5, 3, 9, 1];
+        let batches = plan_batches(
+            &lengths,
+            BatchPolicy {
+                batch_size: 32,
+                sort_window: usize::MAX,
+            },
+        );
+        assert_eq!(batches, vec![vec![3, 1, 0, 2]]);
+    }
 
     #[test]
     fn batches_cover_every_unit_once_sorted_within_windows() {

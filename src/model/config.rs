@@ -106,6 +106,17 @@ pub enum ContextMode {
     None,
 }
 
+/// How the inference network stores dense-layer weights and multiplies by them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Precision {
+    /// float32 weights, candle's GEMM.
+    #[default]
+    F32,
+    /// int8 weights (per output channel, 7 bits) and uint8 activations (per row), integer GEMM.
+    Int8,
+}
+
 /// privclause's own settings stored beside the Hugging Face files (`privclause.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassifierSettings {
@@ -119,6 +130,9 @@ pub struct ClassifierSettings {
     /// Lower-case ASCII letters before tokenizing (the bert-base-chinese vocab is lower-case).
     #[serde(default = "yes")]
     pub lowercase_ascii: bool,
+    /// Dense-layer arithmetic at inference (a speed/accuracy choice checked by `eval`).
+    #[serde(default)]
+    pub precision: Precision,
     /// Version of the dataset the model was trained on.
     #[serde(default)]
     pub data_version: Option<String>,
@@ -141,6 +155,7 @@ impl Default for ClassifierSettings {
             context: ContextMode::SectionAndLead,
             max_length: 256,
             lowercase_ascii: true,
+            precision: Precision::F32,
             data_version: None,
             guideline_version: None,
             provenance: serde_json::Map::new(),

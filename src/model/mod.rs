@@ -5,14 +5,19 @@ mod config;
 mod encode;
 mod error;
 mod hub;
+mod kernels;
+mod packed;
+mod quantized;
 mod save;
 mod tiny;
 
 pub use bert::{BertClassifier, Mode};
-pub use config::{BertConfig, ClassifierSettings, ContextMode};
+pub use config::{BertConfig, ClassifierSettings, ContextMode, Precision};
 pub use encode::{context_of, EncodedUnit, UnitEncoder};
 pub use error::ModelError;
 pub use hub::ModelLocator;
+pub use packed::PackedBert;
+pub use quantized::Int8Matrix;
 pub use save::{random_classifier_weights, save_model_dir};
 pub use tiny::{tiny_config, write_tiny_model};
 
@@ -37,10 +42,9 @@ pub struct ClauseModel {
     pub config: BertConfig,
     pub settings: ClassifierSettings,
     pub encoder: UnitEncoder,
-    network: BertClassifier,
+    network: PackedBert,
     /// Label scored by each output column of the network.
     columns: Vec<Label>,
-    device: Device,
 }
 
 /// Reads a JSON file of a model directory; a missing file is [`ModelError::MissingFile`].
@@ -80,6 +84,12 @@ impl ClauseModel {
     /// Loads a model directory (`config.json`, `tokenizer.json`, `model.safetensors`, and
     /// optionally `privclause.json`; without it, defaults apply).
     pub fn load(dir: &Path) -> Result<Self, ModelError> {
+        Self::load_as(dir, None)
+    }
+
+    /// Loads a model directory with its dense layers in `precision` (the model's own
+    /// `privclause.json` setting when `None`).
+    pub fn load_as(dir: &Path, precision: Option<Precision>) -> Result<Self, ModelError> {
         let config_path = dir.join(CONFIG_FILE);
         let config: BertConfig = read_json(&config_path)?;
         let columns = config
@@ -89,7 +99,7 @@ impl ClauseModel {
                 message,
             })?;
         let settings_path = dir.join(SETTINGS_FILE);
-        let settings: ClassifierSettings = if settings_path.is_file() {
+        let mut settings: ClassifierSettings = if settings_path.is_file() {
             read_json(&settings_path)?
         } else {
             ClassifierSettings {
@@ -122,7 +132,11 @@ impl ClauseModel {
                     .map_err(weights_error)?
             }
         };
-        let network = BertClassifier::load(&config, columns.len(), vb).map_err(weights_error)?;
+        if let Some(precision) = precision {
+            settings.precision = precision;
+        }
+        let network = PackedBert::load(&config, columns.len(), vb, settings.precision)
+            .map_err(weights_error)?;
         let name = dir
             .canonicalize()
             .ok()
@@ -135,7 +149,6 @@ impl ClauseModel {
             encoder,
             network,
             columns,
-            device,
         })
     }
 
@@ -147,21 +160,19 @@ impl ClauseModel {
 
     /// Sigmoid scores, one row per unit, columns in [`Label::ALL`] order.
     ///
-    /// Units are padded to the longest in the batch; padding does not change any unit's score
-    /// beyond float rounding.
+    /// Units are packed, never padded: a unit's score does not depend on its batch beyond
+    /// float rounding.
     pub fn score(&self, batch: &[&EncodedUnit]) -> Result<Vec<[f32; 5]>, ModelError> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let (ids, type_ids, mask) = batch_tensors(batch, &self.device)?;
-        let logits = self.network.forward(&ids, &type_ids, &mask, Mode::Infer)?;
-        let probs = candle_nn::ops::sigmoid(&logits)?.to_vec2::<f32>()?;
-        Ok(probs
+        let logits = self.network.logits(batch)?;
+        Ok(logits
             .into_iter()
             .map(|row| {
                 let mut scores = [0f32; 5];
                 for (column, label) in self.columns.iter().enumerate() {
-                    scores[label.index()] = row[column];
+                    scores[label.index()] = 1.0 / (1.0 + (-row[column]).exp());
                 }
                 scores
             })

@@ -1,0 +1,341 @@
+//! Hand-written CPU kernels for the inference path: the element-wise and attention work that
+//! candle runs as many small unfused ops (each allocating, each on its own thread pool).
+//!
+//! Every kernel is plain Rust written so that LLVM vectorises it, compiled twice: once for
+//! the baseline target and once with AVX2 + FMA, picked at run time.
+
+use rayon::prelude::*;
+
+/// Runs `$body` compiled with AVX2 and FMA when the CPU has them, else for the baseline target.
+macro_rules! dispatch {
+    ($name:ident($($arg:expr),*)) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                // SAFETY: the CPU supports the features the function is compiled for.
+                return unsafe { avx2::$name($($arg),*) };
+            }
+        }
+        generic::$name($($arg),*)
+    }};
+}
+
+/// Rows that one rayon task takes in row-wise kernels (a task per row is too fine).
+const ROWS_PER_TASK: usize = 16;
+
+/// `exp(x)` for `x ≤ 0` to about 2 ulp, branch-free so that it vectorises; inputs below
+/// −87 give 0 (never a denormal, never libm's slow path).
+#[inline(always)]
+fn exp_nonpositive(x: f32) -> f32 {
+    let x = x.max(-87.0);
+    // x = n·ln2 + r, |r| ≤ ln2/2.
+    let n = (x * std::f32::consts::LOG2_E + 12_582_912.0) - 12_582_912.0;
+    let r = n.mul_add(-0.693_145_75, x);
+    let r = n.mul_add(-1.428_606_8e-6, r);
+    // exp(r) by its degree-6 Taylor polynomial (error < 2e-7 on |r| ≤ 0.347).
+    let mut p = 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    let scale = f32::from_bits((((n as i32) + 127) << 23) as u32);
+    p * scale
+}
+
+/// `erf(x)` to within 5e-7 in f32 (Abramowitz & Stegun 7.1.26: 1.5e-7, plus rounding).
+#[inline(always)]
+fn erf(x: f32) -> f32 {
+    let a = x.abs();
+    let t = 1.0 / 0.327_591_1f32.mul_add(a, 1.0);
+    let mut p = 1.061_405_4f32;
+    p = p.mul_add(t, -1.453_152_1);
+    p = p.mul_add(t, 1.421_413_7);
+    p = p.mul_add(t, -0.284_496_72);
+    p = p.mul_add(t, 0.254_829_6);
+    let y = 1.0 - p * t * exp_nonpositive(-a * a);
+    y.copysign(x)
+}
+
+/// The exact (erf) GELU.
+#[inline(always)]
+fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
+}
+
+macro_rules! kernels {
+    ($($attr:meta)?) => {
+        use super::*;
+
+        /// `x ← gelu(x + bias)` for each row of `x`.
+        $(#[$attr])?
+        pub(super) unsafe fn bias_gelu(x: &mut [f32], bias: &[f32]) {
+            for row in x.chunks_exact_mut(bias.len()) {
+                for (v, b) in row.iter_mut().zip(bias) {
+                    *v = gelu(*v + b);
+                }
+            }
+        }
+
+        /// `x ← layer_norm(x + bias + residual)` for each row.
+        $(#[$attr])?
+        pub(super) unsafe fn bias_residual_norm(
+            x: &mut [f32],
+            residual: &[f32],
+            params: &NormParams<'_>,
+        ) {
+            let width = params.bias.len();
+            for (row, res) in x.chunks_exact_mut(width).zip(residual.chunks_exact(width)) {
+                let mut sum = 0f32;
+                for ((v, r), b) in row.iter_mut().zip(res).zip(params.bias) {
+                    *v += r + b;
+                    sum += *v;
+                }
+                normalize(row, sum, params);
+            }
+        }
+
+        /// Attention of one sequence and one head: `out = softmax(q·kᵀ·scale)·v`. `q` and `v`
+        /// are row-strided views (`stride` floats between rows), `out` too (`out_stride`);
+        /// `keys_t` holds k transposed (`head_size` rows of `len`), so that each query's
+        /// scores are one vectorised sweep over the keys.
+        $(#[$attr])?
+        pub(super) unsafe fn attend(
+            view: &HeadView<'_>,
+            keys_t: &[f32],
+            scores: &mut [f32],
+            out: &mut [f32],
+        ) {
+            let (len, d, stride) = (view.len, view.head_size, view.stride);
+            for i in 0..len {
+                let q = &view.q[i * stride..i * stride + d];
+                let row = &mut scores[..len];
+                row.fill(0.0);
+                for (t, qt) in q.iter().enumerate() {
+                    let k = &keys_t[t * len..(t + 1) * len];
+                    for (s, kk) in row.iter_mut().zip(k) {
+                        *s = qt.mul_add(*kk, *s);
+                    }
+                }
+                let max = row.iter().fold(f32::NEG_INFINITY, |m, s| m.max(*s));
+                let mut sum = 0f32;
+                for s in row.iter_mut() {
+                    *s = exp_nonpositive((*s - max) * view.scale);
+                    sum += *s;
+                }
+                let o = &mut out[i * view.out_stride..i * view.out_stride + d];
+                o.fill(0.0);
+                let inv = 1.0 / sum;
+                for (j, s) in row.iter().enumerate() {
+                    let v = &view.v[j * stride..j * stride + d];
+                    let w = s * inv;
+                    for (oo, vv) in o.iter_mut().zip(v) {
+                        *oo = w.mul_add(*vv, *oo);
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// Layer-norm parameters of one norm plus the bias added before it.
+pub(crate) struct NormParams<'a> {
+    pub bias: &'a [f32],
+    pub gamma: &'a [f32],
+    pub beta: &'a [f32],
+    pub eps: f32,
+}
+
+/// One head of one sequence in a packed `[rows, 3·hidden]` QKV buffer.
+pub(crate) struct HeadView<'a> {
+    pub q: &'a [f32],
+    pub v: &'a [f32],
+    pub len: usize,
+    pub head_size: usize,
+    pub stride: usize,
+    pub out_stride: usize,
+    pub scale: f32,
+}
+
+/// Normalises `row` (whose sum is `sum`) in place and applies gamma and beta.
+#[inline(always)]
+fn normalize(row: &mut [f32], sum: f32, params: &NormParams<'_>) {
+    let n = row.len() as f32;
+    let mean = sum / n;
+    let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+    let inv = 1.0 / (var + params.eps).sqrt();
+    for ((v, g), b) in row.iter_mut().zip(params.gamma).zip(params.beta) {
+        *v = ((*v - mean) * inv).mul_add(*g, *b);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    kernels!(target_feature(enable = "avx2,fma"));
+}
+
+mod generic {
+    #![allow(clippy::missing_safety_doc, unused_unsafe)]
+    kernels!();
+}
+
+/// `x ← gelu(x + bias)`, row by row (`x` is `[rows, bias.len()]`), rows in parallel.
+pub(crate) fn bias_gelu(x: &mut [f32], bias: &[f32]) {
+    x.par_chunks_mut(bias.len() * ROWS_PER_TASK)
+        .for_each(|chunk| bias_gelu_serial(chunk, bias));
+}
+
+fn bias_gelu_serial(x: &mut [f32], bias: &[f32]) {
+    // SAFETY (generic): no target features are assumed.
+    #[allow(unused_unsafe)]
+    unsafe {
+        dispatch!(bias_gelu(x, bias))
+    }
+}
+
+/// `x ← layer_norm(x + bias + residual)`, row by row, rows in parallel.
+pub(crate) fn bias_residual_norm(x: &mut [f32], residual: &[f32], params: &NormParams<'_>) {
+    let chunk = params.bias.len() * ROWS_PER_TASK;
+    x.par_chunks_mut(chunk)
+        .zip(residual.par_chunks(chunk))
+        .for_each(|(x, residual)| bias_residual_norm_serial(x, residual, params));
+}
+
+fn bias_residual_norm_serial(x: &mut [f32], residual: &[f32], params: &NormParams<'_>) {
+    #[allow(unused_unsafe)]
+    unsafe {
+        dispatch!(bias_residual_norm(x, residual, params))
+    }
+}
+
+/// Self-attention over packed sequences. `qkv` is `[rows, 3·hidden]` (query, key, value
+/// side by side, each `heads × head_size`); `lengths` gives each sequence's row count, in
+/// order. Returns the attended values `[rows, hidden]`. No padding exists, so none is masked.
+pub(crate) fn attention(
+    qkv: &[f32],
+    lengths: &[usize],
+    heads: usize,
+    head_size: usize,
+) -> Vec<f32> {
+    let hidden = heads * head_size;
+    let stride = 3 * hidden;
+    let rows: usize = lengths.iter().sum();
+    let mut out = vec![0f32; rows * hidden];
+    // Split `out` into per-sequence slices so sequences run in parallel.
+    let mut pieces = Vec::with_capacity(lengths.len());
+    let (mut rest, mut start) = (out.as_mut_slice(), 0usize);
+    for &len in lengths {
+        let (head, tail) = rest.split_at_mut(len * hidden);
+        pieces.push((start, len, head));
+        rest = tail;
+        start += len;
+    }
+    let scale = 1.0 / (head_size as f32).sqrt();
+    pieces.into_par_iter().for_each(|(start, len, out)| {
+        let base = &qkv[start * stride..(start + len) * stride];
+        let mut scores = vec![0f32; len];
+        let mut keys_t = vec![0f32; len * head_size];
+        for h in 0..heads {
+            let at = h * head_size;
+            for j in 0..len {
+                let key = &base[j * stride + hidden + at..][..head_size];
+                for (t, k) in key.iter().enumerate() {
+                    keys_t[t * len + j] = *k;
+                }
+            }
+            let view = HeadView {
+                q: &base[at..],
+                v: &base[2 * hidden + at..],
+                len,
+                head_size,
+                stride,
+                out_stride: hidden,
+                scale,
+            };
+            attend_serial(&view, &keys_t, &mut scores, &mut out[at..]);
+        }
+    });
+    out
+}
+
+fn attend_serial(view: &HeadView<'_>, keys_t: &[f32], scores: &mut [f32], out: &mut [f32]) {
+    #[allow(unused_unsafe)]
+    unsafe {
+        dispatch!(attend(view, keys_t, scores, out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn erf_reference(x: f64) -> f64 {
+        // A&S 7.1.28-free check: integrate exp(-t²) numerically (Simpson, fine grid).
+        let n = 20_000;
+        let h = x / n as f64;
+        let f = |t: f64| (-t * t).exp();
+        let mut s = f(0.0) + f(x);
+        for i in 1..n {
+            s += f(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+        }
+        s * h / 3.0 * 2.0 / std::f64::consts::PI.sqrt()
+    }
+
+    #[test]
+    fn exp_matches_std_over_its_range() {
+        for i in 0..=2000 {
+            let x = -90.0 + i as f32 * 0.045;
+            let (got, want) = (exp_nonpositive(x), x.exp());
+            assert!(
+                (got - want).abs() <= want * 1e-6 + 1e-37,
+                "exp({x}) = {got}, want {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn erf_is_within_5e7_of_the_integral() {
+        for i in -40..=40 {
+            let x = i as f64 * 0.1;
+            let got = erf(x as f32) as f64;
+            assert!((got - erf_reference(x)).abs() < 5e-7, "erf({x}) = {got}");
+        }
+    }
+
+    #[test]
+    fn attention_of_one_token_returns_its_value() {
+        // One sequence of one row: softmax over one key is 1, so the output is v.
+        let (heads, d) = (2, 8);
+        let hidden = heads * d;
+        let qkv: Vec<f32> = (0..3 * hidden).map(|i| i as f32 * 0.1).collect();
+        let out = attention(&qkv, &[1], heads, d);
+        assert_eq!(out, qkv[2 * hidden..].to_vec());
+    }
+
+    #[test]
+    fn layer_norm_rows_have_zero_mean_unit_variance() {
+        let width = 16;
+        let mut x: Vec<f32> = (0..width * 3).map(|i| (i * 7 % 11) as f32).collect();
+        let residual = vec![1.0; x.len()];
+        let zeros = vec![0.0; width];
+        let ones = vec![1.0; width];
+        let params = NormParams {
+            bias: &zeros,
+            gamma: &ones,
+            beta: &zeros,
+            eps: 1e-12,
+        };
+        bias_residual_norm(&mut x, &residual, &params);
+        for row in x.chunks(width) {
+            let mean = row.iter().sum::<f32>() / width as f32;
+            let var = row.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / width as f32;
+            assert!(
+                mean.abs() < 1e-5 && (var - 1.0).abs() < 1e-4,
+                "{mean} {var}"
+            );
+        }
+    }
+}
