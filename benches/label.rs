@@ -1,38 +1,23 @@
-//! Labeling throughput with the shipped model on CAPP-130 units (tokenization included):
-//! units/s per batch policy and thread count.
+//! The whole `label` pipeline on CAPP-130 policies: read and decode the file, segment, encode,
+//! score, build the records. Units/s, 2 threads, per precision and batch policy.
 //!
-//! `cargo bench --bench label`. The units are 128 units drawn evenly from the segmented
-//! CAPP-130 policies, in document order; set `PRIVCLAUSE_MODEL` to bench another model.
+//! `cargo bench --bench label`. Two CAPP-130 policies (the 10th and 20th by file name); set
+//! `PRIVCLAUSE_MODEL` to bench another model.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use privclause::label::{BatchPolicy, Labeler};
-use privclause::model::{context_of, ClauseModel};
+use privclause::model::{ClauseModel, Precision};
 use privclause::segment::{segment, SegmentOptions};
 use std::path::PathBuf;
 
-const UNITS: usize = 128;
-
-/// `(text, context)` of units spread evenly over the corpus.
-fn sample_units() -> Vec<(String, String)> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = root.join("../shared/corpora/capp130/policies");
+fn policies() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/capp130/policies");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .collect();
     paths.sort();
-    let all: Vec<(String, String)> = paths
-        .iter()
-        .flat_map(|p| {
-            let text = privclause::input::read_path(p).unwrap().text;
-            segment("capp", &text, &SegmentOptions::default())
-                .into_iter()
-                .map(|u| (u.text.clone(), context_of(&u.section, u.lead.as_deref())))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let step = all.len() / UNITS;
-    all.into_iter().step_by(step.max(1)).take(UNITS).collect()
+    vec![paths[10].clone(), paths[20].clone()]
 }
 
 fn model_dir() -> PathBuf {
@@ -43,35 +28,43 @@ fn model_dir() -> PathBuf {
         })
 }
 
+/// Labels every policy file end to end; returns the number of labeled units.
+fn label_files(labeler: &Labeler, paths: &[PathBuf]) -> usize {
+    paths
+        .iter()
+        .map(|path| {
+            let doc = privclause::input::read_path(path).unwrap();
+            let units = segment("capp", &doc.text, &SegmentOptions::default());
+            labeler.label_units(units).unwrap().len()
+        })
+        .sum()
+}
+
 fn bench(c: &mut Criterion) {
-    let units = sample_units();
-    let pairs: Vec<(&str, String)> = units.iter().map(|(t, c)| (t.as_str(), c.clone())).collect();
+    let paths = policies();
     let dir = model_dir();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
     let mut group = c.benchmark_group("label");
-    group.throughput(Throughput::Elements(pairs.len() as u64));
     group.sample_size(10);
-    let policies = [
-        ("batch1", 1, 1),
-        ("batch8_sorted", 8, 512),
-        ("batch32_sorted", 32, 512),
-        ("batch32_unsorted", 32, 1),
-    ];
-    for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        for (name, batch_size, sort_window) in policies {
+    for precision in [Precision::F32, Precision::Int8] {
+        for (name, batch_size) in [("batch8_sorted", 8), ("batch32_sorted", 32)] {
             let labeler = Labeler {
-                model: ClauseModel::load(&dir).unwrap_or_else(|e| panic!("{e}")),
+                model: ClauseModel::load_as(&dir, Some(precision))
+                    .unwrap_or_else(|e| panic!("{e}")),
                 policy: BatchPolicy {
                     batch_size,
-                    sort_window,
+                    sort_window: 512,
                 },
                 threshold: None,
             };
-            group.bench_function(format!("{name}/threads{threads}"), |b| {
-                b.iter(|| pool.install(|| labeler.score_pairs(&pairs).unwrap().len()))
+            let units = pool.install(|| label_files(&labeler, &paths));
+            group.throughput(Throughput::Elements(units as u64));
+            let id = format!("{precision:?}/{name}/threads2").to_lowercase();
+            group.bench_function(id, |b| {
+                b.iter(|| pool.install(|| label_files(&labeler, &paths)))
             });
         }
     }

@@ -62,7 +62,9 @@ SYSTEMS = {
     "ort-fused": ("ONNX Runtime, BERT-fused graph, fp32", True),
     "ort-int8": ("ONNX Runtime, fused graph, dynamic int8", False),  # see export_onnx
     "privclause": ("privclause label", True),
+    "privclause-int8": ("privclause label --precision int8", False),
 }
+PRIVCLAUSE_PRECISION = {"privclause": "f32", "privclause-int8": "int8"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,7 +365,7 @@ def run_python_system(system: str, policy: str, args, onnx: dict, units_path: Pa
     return Run(system, policy, result["seconds"], rss, scores=result["scores"], extra={"load_seconds": result["load_seconds"]})
 
 
-def run_privclause(policy: str, args, units_path: Path, one_unit_path: Path) -> tuple[Run, Run]:
+def run_privclause(system: str, policy: str, args, units_path: Path, one_unit_path: Path) -> tuple[Run, Run]:
     """privclause end to end (process start + model load + labeling), and net of a 1-unit run."""
     batch_size, sort_window = BATCH_POLICIES[policy]
 
@@ -371,10 +373,11 @@ def run_privclause(policy: str, args, units_path: Path, one_unit_path: Path) -> 
         return [
             str(args.privclause), "label", "--model", str(args.model), "--input-units", str(path),
             "--threads", str(args.threads), "--batch-size", str(batch_size), "--sort-window", str(sort_window),
+            "--precision", PRIVCLAUSE_PRECISION[system],
         ]  # fmt: skip
 
     env = child_env(args.threads)
-    out = args.workdir / f"privclause-{policy}.jsonl"
+    out = args.workdir / f"{system}-{policy}.jsonl"
     best, rss, best_one = float("inf"), 0.0, float("inf")
     for _ in range(args.repeats):
         wall, peak, _ = run_measured(cmd(units_path), env, out)
@@ -384,8 +387,8 @@ def run_privclause(policy: str, args, units_path: Path, one_unit_path: Path) -> 
     records = read_units(out)
     scores = [[r["scores"][label] for label in LABELS] for r in records]
     labels = [sorted(r["labels"]) for r in records]
-    e2e = Run("privclause", policy, best, rss, scores=scores, labels=labels, extra={"one_unit_seconds": best_one})
-    net = Run("privclause-net", policy, max(best - best_one, 1e-9), rss, note="minus a 1-unit run")
+    e2e = Run(system, policy, best, rss, scores=scores, labels=labels, extra={"one_unit_seconds": best_one})
+    net = Run(system + "-net", policy, max(best - best_one, 1e-9), rss, note="minus a 1-unit run")
     return e2e, net
 
 
@@ -409,14 +412,17 @@ def agreement(runs: list[Run], reference: Run, thresholds: dict) -> list[dict]:
 
 
 def system_name(run: Run) -> str:
-    if run.system == "privclause-net":
-        return "privclause label, excluding process start + model load"
+    if run.system.endswith("-net"):
+        return SYSTEMS[run.system.removesuffix("-net")][0] + ", excluding process start + model load"
     name = SYSTEMS[run.system][0]
-    return name + (", end to end" if run.system == "privclause" else "")
+    return name + (", end to end" if run.system in PRIVCLAUSE_PRECISION else "")
 
 
 def render(runs: list[Run], agree: list[dict], total_tokens: int, n_units: int, args) -> str:
-    best_pc = max(n_units / r.seconds for r in runs if r.system == "privclause")
+    def best_of(systems) -> float:
+        return max((n_units / r.seconds for r in runs if r.system in systems), default=float("nan"))
+
+    best_pc = best_of(PRIVCLAUSE_PRECISION)
     lines = [
         f"{n_units} CAPP-130 units (seed {args.seed}), {total_tokens} tokens "
         f"(mean {total_tokens / n_units:.1f}), {args.threads} threads, best of {args.repeats}; "
@@ -448,7 +454,7 @@ def render(runs: list[Run], agree: list[dict], total_tokens: int, n_units: int, 
             f"| {100 * a['label_agreement']:.2f}% | {check} |"
         )
     fp32 = [a for a in agree if a["ok"] is not None and a["system"] != "privclause"]
-    int8 = [a for a in agree if a["ok"] is None]
+    int8 = [a for a in agree if a["ok"] is None and a["system"] == "ort-int8"]
     lines.append("")
     if fp32:
         worst = max(a["max_diff"] for a in fp32)
@@ -458,6 +464,15 @@ def render(runs: list[Run], agree: list[dict], total_tokens: int, n_units: int, 
             f"(limit {FP32_TOLERANCE:g} + {ROUNDING_SLACK:g} rounding): {verdict}; "
             f"label sets equal on {100 * min(a['label_agreement'] for a in fp32):.2f}% of units or more."
         )
+    worst_pc = min(n_units / r.seconds for r in runs if r.system in PRIVCLAUSE_PRECISION)
+    lines += [
+        "",
+        f"privclause's best end to end: {best_pc:.1f} units/s = "
+        f"{best_pc / best_of(['ort-fused', 'ort-eager']):.2f}× ONNX Runtime's best fp32, "
+        f"{best_pc / best_of(['ort-int8']):.2f}× its int8, {best_pc / best_of(['torch']):.2f}× PyTorch's best; "
+        f"privclause's slowest configuration: {worst_pc / best_pc:.2f}× its best.",
+        "",
+    ]
     if int8:
         lines.append(
             f"dynamic int8 vs privclause: max abs score diff {max(a['max_diff'] for a in int8):.3f}; "
@@ -520,8 +535,8 @@ def main(argv: list[str]) -> int:
     for system in systems:
         for policy in policies:
             print(f"running {system} {policy} ...", file=sys.stderr, flush=True)
-            if system == "privclause":
-                e2e, net = run_privclause(policy, args, units_path, one_unit_path)
+            if system in PRIVCLAUSE_PRECISION:
+                e2e, net = run_privclause(system, policy, args, units_path, one_unit_path)
                 runs.append(e2e)
                 pc_runs.append(net)
             else:

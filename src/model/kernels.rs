@@ -89,12 +89,10 @@ macro_rules! kernels {
         ) {
             let width = params.bias.len();
             for (row, res) in x.chunks_exact_mut(width).zip(residual.chunks_exact(width)) {
-                let mut sum = 0f32;
                 for ((v, r), b) in row.iter_mut().zip(res).zip(params.bias) {
                     *v += r + b;
-                    sum += *v;
                 }
-                normalize(row, sum, params);
+                normalize(row, params);
             }
         }
 
@@ -110,31 +108,53 @@ macro_rules! kernels {
             out: &mut [f32],
         ) {
             let (len, d, stride) = (view.len, view.head_size, view.stride);
-            for i in 0..len {
-                let q = &view.q[i * stride..i * stride + d];
-                let row = &mut scores[..len];
-                row.fill(0.0);
-                for (t, qt) in q.iter().enumerate() {
-                    let k = &keys_t[t * len..(t + 1) * len];
-                    for (s, kk) in row.iter_mut().zip(k) {
-                        *s = qt.mul_add(*kk, *s);
+            // Scores of four queries against eight keys at a time, kept in registers over
+            // the head dimension (`keys_t` rows are padded to a multiple of 8 keys).
+            let padded = len.next_multiple_of(8);
+            let mut i = 0;
+            while i < len {
+                let queries = (len - i).min(4);
+                let q: [&[f32]; 4] =
+                    std::array::from_fn(|r| &view.q[(i + r.min(queries - 1)) * stride..][..d]);
+                for jb in (0..padded).step_by(8) {
+                    let mut acc = [[0f32; 8]; 4];
+                    for t in 0..d {
+                        let k: &[f32; 8] = keys_t[t * padded + jb..][..8].try_into().unwrap();
+                        for r in 0..4 {
+                            let qt = q[r][t];
+                            for l in 0..8 {
+                                acc[r][l] = qt.mul_add(k[l], acc[r][l]);
+                            }
+                        }
+                    }
+                    for (r, acc) in acc.iter().enumerate().take(queries) {
+                        scores[r * padded + jb..][..8].copy_from_slice(acc);
                     }
                 }
-                let max = row.iter().fold(f32::NEG_INFINITY, |m, s| m.max(*s));
-                let mut sum = 0f32;
-                for s in row.iter_mut() {
-                    *s = exp_nonpositive((*s - max) * view.scale);
-                    sum += *s;
+                for r in 0..queries {
+                    softmax_and_mix(view, &mut scores[r * padded..r * padded + len], i + r, out);
                 }
-                let o = &mut out[i * view.out_stride..i * view.out_stride + d];
-                o.fill(0.0);
-                let inv = 1.0 / sum;
-                for (j, s) in row.iter().enumerate() {
-                    let v = &view.v[j * stride..j * stride + d];
-                    let w = s * inv;
-                    for (oo, vv) in o.iter_mut().zip(v) {
-                        *oo = w.mul_add(*vv, *oo);
-                    }
+                i += queries;
+            }
+        }
+
+        /// Turns one query's scores into weights and mixes the values into its output row.
+        $(#[$attr])?
+        unsafe fn softmax_and_mix(view: &HeadView<'_>, row: &mut [f32], i: usize, out: &mut [f32]) {
+            let (d, stride) = (view.head_size, view.stride);
+            let max = lanes_max(row);
+            for s in row.iter_mut() {
+                *s = exp_nonpositive((*s - max) * view.scale);
+            }
+            let sum = lanes_sum(row);
+            let o = &mut out[i * view.out_stride..i * view.out_stride + d];
+            o.fill(0.0);
+            let inv = 1.0 / sum;
+            for (j, s) in row.iter().enumerate() {
+                let v = &view.v[j * stride..j * stride + d];
+                let w = s * inv;
+                for (oo, vv) in o.iter_mut().zip(v) {
+                    *oo = w.mul_add(*vv, *oo);
                 }
             }
         }
@@ -160,12 +180,56 @@ pub(crate) struct HeadView<'a> {
     pub scale: f32,
 }
 
-/// Normalises `row` (whose sum is `sum`) in place and applies gamma and beta.
+/// Sum with eight independent partial sums, so that it vectorises (a plain float sum is a
+/// serial chain LLVM must not reorder).
 #[inline(always)]
-fn normalize(row: &mut [f32], sum: f32, params: &NormParams<'_>) {
+fn lanes_sum(x: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let chunks = x.chunks_exact(8);
+    let tail: f32 = chunks.remainder().iter().sum();
+    for c in chunks {
+        for l in 0..8 {
+            acc[l] += c[l];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// Maximum with eight independent partial maxima (vectorises, see [`lanes_sum`]).
+#[inline(always)]
+fn lanes_max(x: &[f32]) -> f32 {
+    let mut acc = [f32::NEG_INFINITY; 8];
+    let chunks = x.chunks_exact(8);
+    let tail = chunks
+        .remainder()
+        .iter()
+        .fold(f32::NEG_INFINITY, |m, v| m.max(*v));
+    for c in chunks {
+        for l in 0..8 {
+            acc[l] = acc[l].max(c[l]);
+        }
+    }
+    acc.iter().fold(tail, |m, v| m.max(*v))
+}
+
+/// Normalises `row` in place and applies gamma and beta.
+#[inline(always)]
+fn normalize(row: &mut [f32], params: &NormParams<'_>) {
     let n = row.len() as f32;
-    let mean = sum / n;
-    let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+    let mean = lanes_sum(row) / n;
+    let mut acc = [0f32; 8];
+    let chunks = row.chunks_exact(8);
+    let tail: f32 = chunks
+        .remainder()
+        .iter()
+        .map(|v| (v - mean) * (v - mean))
+        .sum();
+    for c in chunks {
+        for l in 0..8 {
+            acc[l] += (c[l] - mean) * (c[l] - mean);
+        }
+    }
+    let var = (acc.iter().sum::<f32>() + tail) / n;
     let inv = 1.0 / (var + params.eps).sqrt();
     for ((v, g), b) in row.iter_mut().zip(params.gamma).zip(params.beta) {
         *v = ((*v - mean) * inv).mul_add(*g, *b);
@@ -236,14 +300,15 @@ pub(crate) fn attention(
     let scale = 1.0 / (head_size as f32).sqrt();
     pieces.into_par_iter().for_each(|(start, len, out)| {
         let base = &qkv[start * stride..(start + len) * stride];
-        let mut scores = vec![0f32; len];
-        let mut keys_t = vec![0f32; len * head_size];
+        let padded = len.next_multiple_of(8);
+        let mut scores = vec![0f32; 4 * padded];
+        let mut keys_t = vec![0f32; padded * head_size];
         for h in 0..heads {
             let at = h * head_size;
             for j in 0..len {
                 let key = &base[j * stride + hidden + at..][..head_size];
                 for (t, k) in key.iter().enumerate() {
-                    keys_t[t * len + j] = *k;
+                    keys_t[t * padded + j] = *k;
                 }
             }
             let view = HeadView {

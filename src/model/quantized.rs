@@ -81,7 +81,7 @@ impl Int8Matrix {
                     .zip(params.iter_mut())
                     .zip(x.chunks_exact(self.in_dim))
                 {
-                    *p = quantize_row(x, q);
+                    *p = quantize_row_dispatch(x, q);
                 }
             });
         let mut out = vec![0f32; rows * self.out_dim];
@@ -94,6 +94,25 @@ impl Int8Matrix {
 
     /// One task's rows: quantized activations `q`, their (scale, zero point), output rows.
     fn multiply_rows(&self, q: &[u8], params: &[(f32, i32)], out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: AVX2 is present.
+                return unsafe { self.multiply_rows_avx2(q, params, out) };
+            }
+        }
+        self.multiply_rows_body(q, params, out);
+    }
+
+    /// [`Self::multiply_rows`] compiled for AVX2 (its dequantizing epilogue vectorises).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn multiply_rows_avx2(&self, q: &[u8], params: &[(f32, i32)], out: &mut [f32]) {
+        self.multiply_rows_body(q, params, out);
+    }
+
+    #[inline(always)]
+    fn multiply_rows_body(&self, q: &[u8], params: &[(f32, i32)], out: &mut [f32]) {
         let width = self.groups * 4;
         let rows = params.len();
         let mut sums = [[0i32; BLOCK]; 4];
@@ -126,19 +145,51 @@ impl Int8Matrix {
     }
 }
 
+fn quantize_row_dispatch(x: &[f32], q: &mut [u8]) -> (f32, i32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is present.
+            return unsafe { quantize_row_avx2(x, q) };
+        }
+    }
+    quantize_row(x, q)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn quantize_row_avx2(x: &[f32], q: &mut [u8]) -> (f32, i32) {
+    quantize_row(x, q)
+}
+
 /// Quantizes one activation row to `u8` with a zero point (the range always includes 0).
 /// Returns (scale, zero point); `q` is `x` padded with zeros to its length.
+#[inline(always)]
 fn quantize_row(x: &[f32], q: &mut [u8]) -> (f32, i32) {
-    let (min, max) = x
-        .iter()
-        .fold((0f32, 0f32), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    // Eight lanes of running min/max, so that the scan vectorises.
+    let (mut lo, mut hi) = ([0f32; 8], [0f32; 8]);
+    let chunks = x.chunks_exact(8);
+    for v in chunks.remainder() {
+        lo[0] = lo[0].min(*v);
+        hi[0] = hi[0].max(*v);
+    }
+    for c in chunks {
+        for l in 0..8 {
+            lo[l] = lo[l].min(c[l]);
+            hi[l] = hi[l].max(c[l]);
+        }
+    }
+    let min = lo.iter().fold(0f32, |m, v| m.min(*v));
+    let max = hi.iter().fold(0f32, |m, v| m.max(*v));
     let scale = if max > min { (max - min) / 255.0 } else { 1.0 };
     let zero = (-min / scale).round().clamp(0.0, 255.0);
     let inv = 1.0 / scale;
     for (q, v) in q.iter_mut().zip(x) {
-        // Non-negative after the clamp, so adding 0.5 and truncating rounds (and vectorises,
-        // where `round` is a libm call).
-        *q = (v.mul_add(inv, zero).clamp(0.0, 255.0) + 0.5) as u8;
+        // Adding 0.5 and truncating rounds a non-negative value (`round` is a libm call);
+        // `max` maps NaN to 0, so the value is always in 0..=255.
+        let r = (v * inv + zero + 0.5).max(0.0).min(255.0);
+        // SAFETY: `r` is finite and within 0..=255 (see above).
+        *q = unsafe { r.to_int_unchecked::<i32>() } as u8;
     }
     q[x.len()..].fill(0);
     (scale, zero as i32)
