@@ -187,6 +187,7 @@ fn quantize_row(x: &[f32], q: &mut [u8]) -> (f32, i32) {
     for (q, v) in q.iter_mut().zip(x) {
         // Adding 0.5 and truncating rounds a non-negative value (`round` is a libm call);
         // `max` maps NaN to 0, so the value is always in 0..=255.
+        #[allow(clippy::manual_clamp)] // clamp keeps NaN, max(0.0) does not
         let r = (v * inv + zero + 0.5).max(0.0).min(255.0);
         // SAFETY: `r` is finite and within 0..=255 (see above).
         *q = unsafe { r.to_int_unchecked::<i32>() } as u8;
