@@ -113,7 +113,7 @@ pub enum Precision {
     /// float32 weights, candle's GEMM.
     #[default]
     F32,
-    /// int8 weights (per output channel, 7 bits) and uint8 activations (per row), integer GEMM.
+    /// 7-bit weights (per output channel) and activations (per row), integer GEMM.
     Int8,
 }
 

