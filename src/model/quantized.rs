@@ -249,7 +249,7 @@ mod avx2 {
         groups: usize,
         sums: &mut [[i32; BLOCK]; 4],
     ) {
-        assert!(groups % 2 == 0 && weights.len() >= groups * BLOCK * 4);
+        assert!(groups.is_multiple_of(2) && weights.len() >= groups * BLOCK * 4);
         assert!(activations.iter().all(|a| a.len() >= groups * 4));
         let ones = _mm256_set1_epi16(1);
         let mut acc = [[_mm256_setzero_si256(); 2]; 4];
