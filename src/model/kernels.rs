@@ -26,10 +26,12 @@ macro_rules! dispatch {
 const ROWS_PER_TASK: usize = 16;
 
 /// `exp(x)` for `x ≤ 0` to about 2 ulp, branch-free so that it vectorises; inputs below
-/// −87 give 0 (never a denormal, never libm's slow path).
+/// −87 give `exp(−87)` (never a denormal, never libm's slow path), positive ones give 1.
 #[inline(always)]
 fn exp_nonpositive(x: f32) -> f32 {
-    let x = x.max(-87.0);
+    // `max` maps NaN to −87: `n` below is always finite and within −126..=0.
+    #[allow(clippy::manual_clamp)]
+    let x = x.max(-87.0).min(0.0);
     // x = n·ln2 + r, |r| ≤ ln2/2.
     let n = (x * std::f32::consts::LOG2_E + 12_582_912.0) - 12_582_912.0;
     let r = n.mul_add(-0.693_145_75, x);
@@ -42,7 +44,9 @@ fn exp_nonpositive(x: f32) -> f32 {
     p = p * r + 0.5;
     p = p * r + 1.0;
     p = p * r + 1.0;
-    let scale = f32::from_bits((((n as i32) + 127) << 23) as u32);
+    // SAFETY: `n` is a finite whole number in −126..=0 (see above).
+    let n = unsafe { n.to_int_unchecked::<i32>() };
+    let scale = f32::from_bits(((n + 127) << 23) as u32);
     p * scale
 }
 
