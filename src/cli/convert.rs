@@ -1,10 +1,11 @@
-//! `privclause convert`: rewrite a model directory's weights in another float type.
+//! `privclause convert`: rewrite a model directory's weights in another float type, and
+//! optionally its inference precision setting.
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use privclause::model::{
-    read_json, save_model_dir, BertConfig, ClassifierSettings, CONFIG_FILE, SETTINGS_FILE,
-    TOKENIZER_FILE, WEIGHTS_FILE,
+    read_json, save_model_dir, BertConfig, ClassifierSettings, Precision, CONFIG_FILE,
+    SETTINGS_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,11 +25,17 @@ pub struct ConvertArgs {
     pub output: PathBuf,
     #[arg(long, value_enum)]
     pub dtype: WeightType,
+    /// Set the model's inference precision (`precision` in privclause.json) in the copy.
+    #[arg(long, value_enum)]
+    pub precision: Option<Precision>,
 }
 
 pub fn run(args: ConvertArgs) -> Result<ExitCode> {
     let config: BertConfig = read_json(&args.input.join(CONFIG_FILE))?;
-    let settings: ClassifierSettings = read_json(&args.input.join(SETTINGS_FILE))?;
+    let mut settings: ClassifierSettings = read_json(&args.input.join(SETTINGS_FILE))?;
+    if let Some(precision) = args.precision {
+        settings.precision = precision;
+    }
     let weights = args.input.join(WEIGHTS_FILE);
     let tensors = candle_core::safetensors::load(&weights, &candle_core::Device::Cpu)
         .with_context(|| format!("{}: cannot load", weights.display()))?;

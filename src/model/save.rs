@@ -47,9 +47,17 @@ pub fn save_model_dir(
         .map(|(name, t)| Ok((name.clone(), t.to_dtype(dtype)?)))
         .collect::<candle_core::Result<HashMap<_, _>>>()?;
     candle_core::safetensors::save(&converted, &weights).map_err(|source| ModelError::Weights {
-        path: weights,
+        path: weights.clone(),
         source,
-    })
+    })?;
+    // The safetensors writer leaves its file private (0600); a model is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&weights, std::fs::Permissions::from_mode(0o644))
+            .map_err(io_error(&weights))?;
+    }
+    Ok(())
 }
 
 /// Every tensor of a classifier with `config`'s shapes, filled from a seeded generator
