@@ -1,7 +1,7 @@
 //! Encoder forward throughput (no tokenization): the shipped model on pre-encoded CAPP-130
 //! units, per batch policy, precision and thread count. Units/s.
 //!
-//! `cargo bench --bench encoder`. 256 units drawn evenly from the segmented CAPP-130
+//! `cargo bench --bench encoder`. 128 units drawn evenly from the segmented CAPP-130
 //! policies, in document order; set `PRIVCLAUSE_MODEL` to bench another model.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -10,7 +10,7 @@ use privclause::model::{context_of, ClauseModel, EncodedUnit, Precision};
 use privclause::segment::{segment, SegmentOptions};
 use std::path::PathBuf;
 
-const UNITS: usize = 256;
+const UNITS: usize = 128;
 
 fn model_dir() -> PathBuf {
     std::env::var_os("PRIVCLAUSE_MODEL")

@@ -103,14 +103,13 @@ def model_settings(model_dir: Path) -> dict:
 
 
 class UnitEncoder:
-    """privclause's unit-only encoding: ASCII-lower-cased text, `[CLS] text [SEP]`, truncated."""
+    """privclause's encoding of a unit without context (the sampled units carry none, so a
+    context model sees the same input): ASCII-lower-cased text, `[CLS] text [SEP]`, truncated."""
 
     def __init__(self, model_dir: Path):
         from tokenizers import Tokenizer
 
         settings = model_settings(model_dir)
-        if settings.get("context", "none") != "none":
-            raise SystemExit("this comparison encodes units without context; the model wants context")
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.max_length = int(settings["max_length"])
         self.lowercase_ascii = bool(settings.get("lowercase_ascii", False))
