@@ -327,7 +327,7 @@ mod tests {
         let rows: Vec<Vec<u8>> = (0..4)
             .map(|r| {
                 (0..groups * 4)
-                    .map(|i| ((i * 13 + r * 101) % 256) as u8)
+                    .map(|i| ((i * 13 + r * 101) % 128) as u8)
                     .collect()
             })
             .collect();
