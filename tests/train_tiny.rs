@@ -22,7 +22,7 @@ const RIGHTS: [&str; 3] = [
 ];
 
 fn record(i: usize, split: Split) -> DatasetRecord {
-    let collects = i % 2 == 0;
+    let collects = i.is_multiple_of(2);
     let text = if collects {
         COLLECT[i % 3]
     } else {
