@@ -4,31 +4,18 @@
 //! `cargo bench --bench encoder`. 128 units drawn evenly from the segmented CAPP-130
 //! policies, in document order; set `PRIVCLAUSE_MODEL` to bench another model.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use privclause::label::{score_all, BatchPolicy};
 use privclause::model::{context_of, ClauseModel, EncodedUnit, Precision};
 use privclause::segment::{segment, SegmentOptions};
-use std::path::PathBuf;
 
 const UNITS: usize = 128;
 
-fn model_dir() -> PathBuf {
-    std::env::var_os("PRIVCLAUSE_MODEL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/privclause-m3e-small")
-        })
-}
-
 /// Units spread evenly over the corpus, encoded by `model`.
 fn sample_units(model: &ClauseModel) -> Vec<EncodedUnit> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/capp130/policies");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    let units: Vec<_> = paths
+    let units: Vec<_> = common::capp_policies()
         .iter()
         .flat_map(|p| {
             let text = privclause::input::read_path(p).unwrap().text;
@@ -48,7 +35,7 @@ fn sample_units(model: &ClauseModel) -> Vec<EncodedUnit> {
 }
 
 fn bench(c: &mut Criterion) {
-    let dir = model_dir();
+    let dir = common::model_dir();
     let mut group = c.benchmark_group("encoder");
     group.sample_size(10);
     let policies = [

@@ -4,6 +4,8 @@
 //! `cargo bench --bench label`. Two CAPP-130 policies (the 10th and 20th by file name); set
 //! `PRIVCLAUSE_MODEL` to bench another model.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use privclause::label::{BatchPolicy, Labeler};
 use privclause::model::{ClauseModel, Precision};
@@ -11,21 +13,8 @@ use privclause::segment::{segment, SegmentOptions};
 use std::path::PathBuf;
 
 fn policies() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/capp130/policies");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
+    let paths = common::capp_policies();
     vec![paths[10].clone(), paths[20].clone()]
-}
-
-fn model_dir() -> PathBuf {
-    std::env::var_os("PRIVCLAUSE_MODEL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/privclause-m3e-small")
-        })
 }
 
 /// Labels every policy file end to end; returns the number of labeled units.
@@ -42,7 +31,7 @@ fn label_files(labeler: &Labeler, paths: &[PathBuf]) -> usize {
 
 fn bench(c: &mut Criterion) {
     let paths = policies();
-    let dir = model_dir();
+    let dir = common::model_dir();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
         .build()

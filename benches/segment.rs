@@ -2,19 +2,14 @@
 //!
 //! `cargo bench --bench segment` reports MB/s of UTF-8 input.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use privclause::segment::{segment, SegmentOptions};
 use std::hint::black_box;
-use std::path::PathBuf;
 
 fn corpus() -> Vec<String> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/capp130/policies");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    paths
+    common::capp_policies()
         .iter()
         .map(|p| privclause::input::read_path(p).unwrap().text)
         .collect()
