@@ -7,6 +7,7 @@ mod error;
 mod hub;
 mod kernels;
 mod packed;
+mod packed_f32;
 mod quantized;
 mod save;
 mod tiny;

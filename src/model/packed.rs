@@ -9,6 +9,7 @@
 use super::config::{BertConfig, Precision};
 use super::encode::EncodedUnit;
 use super::kernels::{self, NormParams};
+use super::packed_f32::F32Matrix;
 use super::quantized::Int8Matrix;
 use candle_core::{DType, Device, Result, Tensor};
 use candle_nn::VarBuilder;
@@ -16,8 +17,8 @@ use rayon::prelude::*;
 
 /// A dense layer's weights laid out for inference.
 enum DenseWeights {
-    /// `Wᵀ`, `[in, out]`, for candle's matmul.
-    F32(Tensor),
+    /// Packed once at load for our f32 kernel.
+    F32(F32Matrix),
     Int8(Int8Matrix),
 }
 
@@ -46,7 +47,11 @@ impl Dense {
         let weight = Tensor::cat(&weights, 0)?;
         let out_dim = out_dim * prefixes.len();
         let weights = match precision {
-            Precision::F32 => DenseWeights::F32(weight.t()?.contiguous()?),
+            Precision::F32 => DenseWeights::F32(F32Matrix::pack(
+                &weight.flatten_all()?.to_vec1()?,
+                out_dim,
+                in_dim,
+            )),
             Precision::Int8 => DenseWeights::Int8(Int8Matrix::quantize(
                 &weight.flatten_all()?.to_vec1()?,
                 out_dim,
@@ -75,10 +80,7 @@ impl Dense {
     fn matmul(&self, x: &[f32]) -> Result<Vec<f32>> {
         let rows = x.len() / self.in_dim;
         match &self.weights {
-            DenseWeights::F32(weight_t) => {
-                let x = Tensor::from_slice(x, (rows, self.in_dim), &Device::Cpu)?;
-                x.matmul(weight_t)?.flatten_all()?.to_vec1()
-            }
+            DenseWeights::F32(matrix) => Ok(matrix.matmul(x, rows)),
             DenseWeights::Int8(matrix) => Ok(matrix.matmul(x, rows)),
         }
     }
