@@ -1,8 +1,9 @@
 //! A BERT encoder with a multi-label classification head, over candle.
 //!
 //! Tensor names follow Hugging Face `BertForSequenceClassification` (`bert.*`, `classifier.*`),
-//! so weights move between privclause and `transformers` unchanged. The same code serves
-//! inference (fused ops, no dropout) and training (differentiable ops, dropout).
+//! so weights move between privclause and `transformers` unchanged. This is the training
+//! network (differentiable candle ops, dropout; `Mode::Infer` for training's dev passes);
+//! labeling runs the same weights through [`super::PackedBert`].
 
 use super::config::BertConfig;
 use candle_core::{DType, Module, Result, Tensor, D};
