@@ -110,7 +110,7 @@ pub enum ContextMode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Precision {
-    /// float32 weights, candle's GEMM.
+    /// float32 weights, packed once at load for our f32 GEMM.
     #[default]
     F32,
     /// 7-bit weights (per output channel) and activations (per row), integer GEMM.

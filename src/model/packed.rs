@@ -1,17 +1,18 @@
 //! The inference network: the same BERT classifier as [`super::BertClassifier`], run over a
 //! *packed* batch — every unit's tokens stacked into one `[rows, hidden]` matrix, no padding.
 //!
-//! Dense layers are candle GEMMs over all rows at once (query, key and value fused into one);
-//! attention runs per unit over its own tokens only, so padding costs nothing because there is
-//! none; bias + GELU and bias + residual + layer norm are single fused passes
-//! ([`super::kernels`]). Training keeps the differentiable [`super::BertClassifier`].
+//! candle loads the tensors. Dense layers are one GEMM over all rows at once (query, key and
+//! value fused into one), with weights packed at load for our f32 or int8 kernel; attention runs
+//! per unit over its own tokens only, so padding costs nothing because there is none; bias +
+//! GELU and bias + residual + layer norm are single fused passes ([`super::kernels`]). Training
+//! keeps the differentiable [`super::BertClassifier`].
 
 use super::config::{BertConfig, Precision};
 use super::encode::EncodedUnit;
 use super::kernels::{self, NormParams};
 use super::packed_f32::F32Matrix;
 use super::quantized::Int8Matrix;
-use candle_core::{DType, Device, Result, Tensor};
+use candle_core::{Device, Result, Tensor};
 use candle_nn::VarBuilder;
 use rayon::prelude::*;
 
@@ -77,11 +78,11 @@ impl Dense {
     }
 
     /// `x·Wᵀ` without the bias (`x` is `[rows, in]`); the caller fuses the bias into what follows.
-    fn matmul(&self, x: &[f32]) -> Result<Vec<f32>> {
+    fn matmul(&self, x: &[f32]) -> Vec<f32> {
         let rows = x.len() / self.in_dim;
         match &self.weights {
-            DenseWeights::F32(matrix) => Ok(matrix.matmul(x, rows)),
-            DenseWeights::Int8(matrix) => Ok(matrix.matmul(x, rows)),
+            DenseWeights::F32(matrix) => matrix.matmul(x, rows),
+            DenseWeights::Int8(matrix) => matrix.matmul(x, rows),
         }
     }
 }
@@ -211,7 +212,7 @@ impl PackedBert {
         let lengths: Vec<usize> = batch.iter().map(|u| u.len()).collect();
         let mut x = self.embed(batch);
         for layer in &self.layers {
-            x = self.layer_forward(layer, &x, &lengths)?;
+            x = self.layer_forward(layer, &x, &lengths);
         }
         // The [CLS] row of each unit: its first.
         let h = self.hidden;
@@ -229,7 +230,6 @@ impl PackedBert {
         pooled
             .matmul(&self.classifier)?
             .broadcast_add(&self.classifier_bias)?
-            .to_dtype(DType::F32)?
             .to_vec2()
     }
 
@@ -256,19 +256,19 @@ impl PackedBert {
         words
     }
 
-    fn layer_forward(&self, layer: &Layer, x: &[f32], lengths: &[usize]) -> Result<Vec<f32>> {
-        let mut qkv = layer.qkv.matmul(x)?;
+    fn layer_forward(&self, layer: &Layer, x: &[f32], lengths: &[usize]) -> Vec<f32> {
+        let mut qkv = layer.qkv.matmul(x);
         add_bias(&mut qkv, &layer.qkv.bias);
         let context = kernels::attention(&qkv, lengths, self.heads, self.head_size);
-        let mut attended = layer.attention_out.matmul(&context)?;
+        let mut attended = layer.attention_out.matmul(&context);
         kernels::bias_residual_norm(
             &mut attended,
             x,
             &layer.attention_norm.with_bias(&layer.attention_out.bias),
         );
-        let mut hidden = layer.intermediate.matmul(&attended)?;
+        let mut hidden = layer.intermediate.matmul(&attended);
         kernels::bias_gelu(&mut hidden, &layer.intermediate.bias);
-        let mut out = layer.output.matmul(&hidden)?;
+        let mut out = layer.output.matmul(&hidden);
         kernels::bias_residual_norm(
             &mut out,
             &attended,
@@ -276,7 +276,7 @@ impl PackedBert {
         );
         debug_assert_eq!(out.len(), x.len());
         debug_assert_eq!(layer.output.out_dim, self.hidden);
-        Ok(out)
+        out
     }
 }
 

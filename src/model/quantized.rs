@@ -70,30 +70,23 @@ impl Int8Matrix {
         }
     }
 
-    /// `x·Wᵀ` for row-major `x` `[rows, in_dim]`: `[rows, out_dim]`, rows in parallel.
+    /// `x·Wᵀ` for row-major `x` `[rows, in_dim]`: `[rows, out_dim]`, rows in parallel. Each
+    /// task quantizes its own rows, then multiplies them.
     pub fn matmul(&self, x: &[f32], rows: usize) -> Vec<f32> {
         assert_eq!(x.len(), rows * self.in_dim, "activation matrix size");
         let width = self.groups * 4;
-        let mut quantized = vec![0u8; rows * width];
-        let mut row_params = vec![(0f32, 0i32); rows];
-        quantized
-            .par_chunks_mut(width * ROWS_PER_TASK)
-            .zip(row_params.par_chunks_mut(ROWS_PER_TASK))
-            .zip(x.par_chunks(self.in_dim * ROWS_PER_TASK))
-            .for_each(|((q, params), x)| {
-                for ((q, p), x) in q
-                    .chunks_exact_mut(width)
-                    .zip(params.iter_mut())
-                    .zip(x.chunks_exact(self.in_dim))
-                {
-                    *p = quantize_row_dispatch(x, q);
-                }
-            });
         let mut out = vec![0f32; rows * self.out_dim];
         out.par_chunks_mut(self.out_dim * ROWS_PER_TASK)
-            .zip(quantized.par_chunks(width * ROWS_PER_TASK))
-            .zip(row_params.par_chunks(ROWS_PER_TASK))
-            .for_each(|((out, q), params)| self.multiply_rows(q, params, out));
+            .zip(x.par_chunks(self.in_dim * ROWS_PER_TASK))
+            .for_each(|(out, x)| {
+                let mut quantized = vec![0u8; x.len() / self.in_dim * width];
+                let params: Vec<(f32, i32)> = quantized
+                    .chunks_exact_mut(width)
+                    .zip(x.chunks_exact(self.in_dim))
+                    .map(|(q, x)| quantize_row_dispatch(x, q))
+                    .collect();
+                self.multiply_rows(&quantized, &params, out);
+            });
         out
     }
 
