@@ -410,15 +410,7 @@ pub fn train(
         }
     }
     let scores = predict(&network, &dev_set, &device)?;
-    let mut pairs: [Vec<(f32, bool)>; 5] = Default::default();
-    for (e, s) in dev_set.iter().zip(&scores) {
-        for label in Label::ALL {
-            if e.known.contains(label) {
-                pairs[label.index()].push((s[label.index()], e.labels.contains(label)));
-            }
-        }
-    }
-    let thresholds = tune_thresholds(&pairs);
+    let thresholds = tune_thresholds(&gold_pairs(&dev_records, &scores));
     let settings = ClassifierSettings {
         thresholds: Label::ALL
             .iter()
