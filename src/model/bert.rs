@@ -6,7 +6,7 @@
 //! labeling runs the same weights through [`super::PackedBert`].
 
 use super::config::BertConfig;
-use candle_core::{DType, Module, Result, Tensor, D};
+use candle_core::{DType, Module, Result, Tensor};
 use candle_nn::{embedding, Embedding, VarBuilder};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -70,7 +70,7 @@ impl LayerNorm {
     fn forward(&self, xs: &Tensor, mode: Mode) -> Result<Tensor> {
         match mode {
             Mode::Infer => candle_nn::ops::layer_norm(xs, &self.weight, &self.bias, self.eps),
-            Mode::Train => candle_nn::ops::layer_norm_slow(xs, &self.weight, &self.bias, self.eps),
+            Mode::Train => super::fused::layer_norm(xs, &self.weight, &self.bias, self.eps),
         }
     }
 }
@@ -192,36 +192,52 @@ impl Layer {
         })
     }
 
-    /// `xs`: `[batch, seq, hidden]`; `mask`: additive, `[batch, 1, 1, seq]`.
-    fn forward(&self, xs: &Tensor, mask: &Tensor, mode: Mode, drop: &Dropout) -> Result<Tensor> {
+    /// `xs`: `[batch, seq, hidden]`; `mask`: additive, `[batch, 1, 1, seq]`. With
+    /// `first_row_only`, returns only each sequence's first row, `[batch, 1, hidden]`: every
+    /// row still serves as key and value, but queries and all that follows attention are
+    /// computed for the first row alone (what the last layer owes the head).
+    fn forward(
+        &self,
+        xs: &Tensor,
+        mask: &Tensor,
+        mode: Mode,
+        drop: &Dropout,
+        first_row_only: bool,
+    ) -> Result<Tensor> {
         let (b, t, _) = xs.dims3()?;
-        let split_heads = |x: Tensor| -> Result<Tensor> {
-            x.reshape((b, t, self.heads, self.head_size))?
+        let split_heads = |x: Tensor, rows: usize| -> Result<Tensor> {
+            x.reshape((b, rows, self.heads, self.head_size))?
                 .transpose(1, 2)?
                 .contiguous()
         };
-        let q = split_heads(self.query.forward(xs)?)?;
-        let k = split_heads(self.key.forward(xs)?)?;
-        let v = split_heads(self.value.forward(xs)?)?;
+        let residual = if first_row_only {
+            xs.narrow(1, 0, 1)?
+        } else {
+            xs.clone()
+        };
+        let rows = residual.dim(1)?;
+        let q = split_heads(self.query.forward(&residual)?, rows)?;
+        let k = split_heads(self.key.forward(xs)?, t)?;
+        let v = split_heads(self.value.forward(xs)?, t)?;
         let scale = 1.0 / (self.head_size as f64).sqrt();
         let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(mask)?;
         let probs = match mode {
             Mode::Infer => candle_nn::ops::softmax_last_dim(&scores)?,
-            Mode::Train => candle_nn::ops::softmax(&scores, D::Minus1)?,
+            Mode::Train => super::fused::softmax_last_dim(&scores)?,
         };
         let probs = drop.apply(&probs, self.attention_dropout, mode)?;
         let context =
             probs
                 .matmul(&v)?
                 .transpose(1, 2)?
-                .reshape((b, t, self.heads * self.head_size))?;
+                .reshape((b, rows, self.heads * self.head_size))?;
         let attended = drop.apply(
             &self.attention_out.forward(&context)?,
             self.hidden_dropout,
             mode,
         )?;
-        let xs = self.attention_norm.forward(&(attended + xs)?, mode)?;
-        let hidden = self.intermediate.forward(&xs)?.gelu_erf()?;
+        let xs = self.attention_norm.forward(&(attended + residual)?, mode)?;
+        let hidden = super::fused::gelu(&self.intermediate.forward(&xs)?)?;
         let out = drop.apply(&self.output.forward(&hidden)?, self.hidden_dropout, mode)?;
         self.output_norm.forward(&(out + xs)?, mode)
     }
@@ -287,8 +303,10 @@ impl BertClassifier {
             ((attention_mask.to_dtype(DType::F32)? - 1.0)? * -MASKED)?.reshape((b, 1, 1, t))?;
         let drop = &self.dropout;
         let mut xs = self.embeddings.forward(ids, type_ids, mode, drop)?;
-        for layer in &self.layers {
-            xs = layer.forward(&xs, &mask, mode, drop)?;
+        // The head reads the first ([CLS]) row only, so the last layer computes only that row.
+        let last = self.layers.len().saturating_sub(1);
+        for (i, layer) in self.layers.iter().enumerate() {
+            xs = layer.forward(&xs, &mask, mode, drop, i == last)?;
         }
         let cls = xs.narrow(1, 0, 1)?.squeeze(1)?;
         let pooled = self.pooler.forward(&cls)?.tanh()?;

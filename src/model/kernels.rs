@@ -1,5 +1,7 @@
-//! Hand-written CPU kernels for the inference path: the element-wise and attention work that
-//! candle runs as many small unfused ops (each allocating, each on its own thread pool).
+//! Hand-written CPU kernels: the element-wise and attention work that candle runs as many
+//! small unfused ops (each allocating, each on its own thread pool), for the inference path,
+//! and the fused forward and backward passes of training's GELU, layer norm and softmax
+//! ([`super::fused`]).
 //!
 //! Every kernel is plain Rust written so that LLVM vectorises it, compiled twice: once for
 //! the baseline target and once with AVX2 + FMA, picked at run time.
@@ -70,6 +72,14 @@ fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
 }
 
+/// `gelu′(x) = Φ(x) + x·φ(x)`, the standard normal CDF and density.
+#[inline(always)]
+fn gelu_derivative(x: f32) -> f32 {
+    const INV_SQRT_2PI: f32 = 0.398_942_3;
+    let cdf = 0.5 * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2));
+    cdf + x * INV_SQRT_2PI * exp_nonpositive(-0.5 * x * x)
+}
+
 macro_rules! kernels {
     ($($attr:meta)?) => {
         use super::*;
@@ -96,7 +106,85 @@ macro_rules! kernels {
                 for ((v, r), b) in row.iter_mut().zip(res).zip(params.bias) {
                     *v += r + b;
                 }
-                normalize(row, params);
+                normalize(row, params.gamma, params.beta, params.eps);
+            }
+        }
+
+        /// `x ← gelu(x)`, element-wise.
+        $(#[$attr])?
+        pub(super) unsafe fn gelu_in_place(x: &mut [f32]) {
+            for v in x.iter_mut() {
+                *v = gelu(*v);
+            }
+        }
+
+        /// `grad ← grad · gelu′(x)`, element-wise: GELU's backward pass.
+        $(#[$attr])?
+        pub(super) unsafe fn gelu_backward(grad: &mut [f32], x: &[f32]) {
+            for (g, &x) in grad.iter_mut().zip(x) {
+                *g *= gelu_derivative(x);
+            }
+        }
+
+        /// `x ← layer_norm(x)·gamma + beta` for each row.
+        $(#[$attr])?
+        pub(super) unsafe fn norm_rows(x: &mut [f32], gamma: &[f32], beta: &[f32], eps: f32) {
+            for row in x.chunks_exact_mut(gamma.len()) {
+                normalize(row, gamma, beta, eps);
+            }
+        }
+
+        /// Layer norm's backward pass for rows of `x`: `grad` (the output's gradient) becomes
+        /// the input's gradient.
+        $(#[$attr])?
+        pub(super) unsafe fn norm_backward(grad: &mut [f32], x: &[f32], gamma: &[f32], eps: f32) {
+            let width = gamma.len();
+            let n = width as f32;
+            for (g, x) in grad.chunks_exact_mut(width).zip(x.chunks_exact(width)) {
+                let (mean, inv) = mean_and_inverse_deviation(x, eps);
+                // dy = g·gamma; dx = inv·(dy − mean(dy) − x̂·mean(dy·x̂)).
+                let (mut sum_dy, mut sum_dy_xhat) = ([0f32; 8], [0f32; 8]);
+                for (i, ((g, x), gamma)) in g.iter().zip(x).zip(gamma).enumerate() {
+                    let dy = g * gamma;
+                    sum_dy[i % 8] += dy;
+                    sum_dy_xhat[i % 8] += dy * (x - mean) * inv;
+                }
+                let a = sum_dy.iter().sum::<f32>() / n;
+                let b = sum_dy_xhat.iter().sum::<f32>() / n;
+                for ((g, x), gamma) in g.iter_mut().zip(x).zip(gamma) {
+                    let xhat = (x - mean) * inv;
+                    *g = inv * (*g * gamma - a - xhat * b);
+                }
+            }
+        }
+
+        /// Softmax over each row of `x` (`width` values a row), in place.
+        $(#[$attr])?
+        pub(super) unsafe fn softmax_rows(x: &mut [f32], width: usize) {
+            for row in x.chunks_exact_mut(width) {
+                let max = lanes_max(row);
+                for v in row.iter_mut() {
+                    *v = exp_nonpositive(*v - max);
+                }
+                let inv = 1.0 / lanes_sum(row);
+                for v in row.iter_mut() {
+                    *v *= inv;
+                }
+            }
+        }
+
+        /// Softmax's backward pass for rows: `grad ← y·(grad − Σ grad·y)`, `y` the softmax.
+        $(#[$attr])?
+        pub(super) unsafe fn softmax_backward(grad: &mut [f32], y: &[f32], width: usize) {
+            for (g, y) in grad.chunks_exact_mut(width).zip(y.chunks_exact(width)) {
+                let mut acc = [0f32; 8];
+                for (i, (g, y)) in g.iter().zip(y).enumerate() {
+                    acc[i % 8] += g * y;
+                }
+                let dot = acc.iter().sum::<f32>();
+                for (g, y) in g.iter_mut().zip(y) {
+                    *g = y * (*g - dot);
+                }
             }
         }
 
@@ -227,9 +315,9 @@ fn lanes_max(x: &[f32]) -> f32 {
     acc.iter().fold(tail, |m, v| m.max(*v))
 }
 
-/// Normalises `row` in place and applies gamma and beta.
+/// Mean of `row` and `1 / sqrt(variance + eps)`.
 #[inline(always)]
-fn normalize(row: &mut [f32], params: &NormParams<'_>) {
+fn mean_and_inverse_deviation(row: &[f32], eps: f32) -> (f32, f32) {
     let n = row.len() as f32;
     let mean = lanes_sum(row) / n;
     let mut acc = [0f32; 8];
@@ -245,8 +333,14 @@ fn normalize(row: &mut [f32], params: &NormParams<'_>) {
         }
     }
     let var = (acc.iter().sum::<f32>() + tail) / n;
-    let inv = 1.0 / (var + params.eps).sqrt();
-    for ((v, g), b) in row.iter_mut().zip(params.gamma).zip(params.beta) {
+    (mean, 1.0 / (var + eps).sqrt())
+}
+
+/// Normalises `row` in place and applies gamma and beta.
+#[inline(always)]
+fn normalize(row: &mut [f32], gamma: &[f32], beta: &[f32], eps: f32) {
+    let (mean, inv) = mean_and_inverse_deviation(row, eps);
+    for ((v, g), b) in row.iter_mut().zip(gamma).zip(beta) {
         *v = ((*v - mean) * inv).mul_add(*g, *b);
     }
 }
@@ -341,6 +435,159 @@ pub(crate) fn attention(
     out
 }
 
+/// Runs `kernel` over `x` in parallel, a task taking [`ROWS_PER_TASK`] rows of `width`.
+fn rows_in_parallel(x: &mut [f32], width: usize, kernel: impl Fn(&mut [f32]) + Send + Sync) {
+    x.par_chunks_mut(width.max(1) * ROWS_PER_TASK)
+        .for_each(kernel);
+}
+
+/// `x ← gelu(x)` (`x` is rows of `width`).
+pub(crate) fn gelu_in_place(x: &mut [f32], width: usize) {
+    #[allow(unused_unsafe)]
+    rows_in_parallel(x, width, |x| unsafe { dispatch!(gelu_in_place(x)) });
+}
+
+/// GELU's backward pass: `grad ← grad · gelu′(x)`.
+pub(crate) fn gelu_backward(grad: &mut [f32], x: &[f32], width: usize) {
+    let chunk = width.max(1) * ROWS_PER_TASK;
+    grad.par_chunks_mut(chunk)
+        .zip(x.par_chunks(chunk))
+        .for_each(|(grad, x)| {
+            #[allow(unused_unsafe)]
+            unsafe {
+                dispatch!(gelu_backward(grad, x))
+            }
+        });
+}
+
+/// `x ← layer_norm(x)·gamma + beta`, row by row (rows of `gamma.len()`).
+pub(crate) fn norm_rows(x: &mut [f32], gamma: &[f32], beta: &[f32], eps: f32) {
+    #[allow(unused_unsafe)]
+    rows_in_parallel(x, gamma.len(), |x| unsafe {
+        dispatch!(norm_rows(x, gamma, beta, eps))
+    });
+}
+
+/// Layer norm's backward pass for the input: `grad` (of the output) becomes the gradient of
+/// `x`.
+pub(crate) fn norm_backward(grad: &mut [f32], x: &[f32], gamma: &[f32], eps: f32) {
+    let chunk = gamma.len() * ROWS_PER_TASK;
+    grad.par_chunks_mut(chunk)
+        .zip(x.par_chunks(chunk))
+        .for_each(|(grad, x)| {
+            #[allow(unused_unsafe)]
+            unsafe {
+                dispatch!(norm_backward(grad, x, gamma, eps))
+            }
+        });
+}
+
+/// Layer norm's gradients for gamma and beta: `(Σ grad·x̂, Σ grad)` over the rows.
+pub(crate) fn norm_parameter_grads(
+    grad: &[f32],
+    x: &[f32],
+    width: usize,
+    eps: f32,
+) -> (Vec<f32>, Vec<f32>) {
+    let chunk = width * ROWS_PER_TASK;
+    grad.par_chunks(chunk)
+        .zip(x.par_chunks(chunk))
+        .map(|(grad, x)| {
+            let (mut gamma, mut beta) = (vec![0f32; width], vec![0f32; width]);
+            for (g, x) in grad.chunks_exact(width).zip(x.chunks_exact(width)) {
+                let (mean, inv) = mean_and_inverse_deviation(x, eps);
+                for (((dg, db), g), x) in gamma.iter_mut().zip(beta.iter_mut()).zip(g).zip(x) {
+                    *dg += g * (x - mean) * inv;
+                    *db += g;
+                }
+            }
+            (gamma, beta)
+        })
+        .reduce(
+            || (vec![0f32; width], vec![0f32; width]),
+            |(mut ga, mut ba), (gb, bb)| {
+                ga.iter_mut().zip(gb).for_each(|(a, b)| *a += b);
+                ba.iter_mut().zip(bb).for_each(|(a, b)| *a += b);
+                (ga, ba)
+            },
+        )
+}
+
+/// Softmax over each row of `width` values, in place.
+pub(crate) fn softmax_rows(x: &mut [f32], width: usize) {
+    #[allow(unused_unsafe)]
+    rows_in_parallel(x, width, |x| unsafe { dispatch!(softmax_rows(x, width)) });
+}
+
+/// Softmax's backward pass: `grad ← y·(grad − Σ grad·y)` row by row, `y` the softmax output.
+pub(crate) fn softmax_backward(grad: &mut [f32], y: &[f32], width: usize) {
+    let chunk = width.max(1) * ROWS_PER_TASK;
+    grad.par_chunks_mut(chunk)
+        .zip(y.par_chunks(chunk))
+        .for_each(|(grad, y)| {
+            #[allow(unused_unsafe)]
+            unsafe {
+                dispatch!(softmax_backward(grad, y, width))
+            }
+        });
+}
+
+/// Attention of each sequence's first row ([CLS]) alone over all of its rows: what the last
+/// layer needs, since the head reads only that row. `query` is `[sequences, hidden]` (the
+/// first rows' queries), `key_value` is `[rows, 2·hidden]` (keys, then values, of every row);
+/// returns `[sequences, hidden]`.
+pub(crate) fn first_row_attention(
+    query: &[f32],
+    key_value: &[f32],
+    lengths: &[usize],
+    heads: usize,
+    head_size: usize,
+) -> Vec<f32> {
+    let hidden = heads * head_size;
+    let stride = 2 * hidden;
+    let starts: Vec<usize> = lengths
+        .iter()
+        .scan(0, |start, &len| {
+            let at = *start;
+            *start += len;
+            Some(at)
+        })
+        .collect();
+    let mut out = vec![0f32; lengths.len() * hidden];
+    let scale = 1.0 / (head_size as f32).sqrt();
+    out.par_chunks_mut(hidden)
+        .zip(query.par_chunks(hidden))
+        .zip(starts.par_iter().zip(lengths))
+        .for_each(|((out, query), (&start, &len))| {
+            let rows = &key_value[start * stride..(start + len) * stride];
+            let mut weights = vec![0f32; len];
+            for h in 0..heads {
+                let at = h * head_size;
+                let q = &query[at..at + head_size];
+                for (w, row) in weights.iter_mut().zip(rows.chunks_exact(stride)) {
+                    *w = q
+                        .iter()
+                        .zip(&row[at..at + head_size])
+                        .map(|(a, b)| a * b)
+                        .sum();
+                }
+                let max = lanes_max(&weights);
+                for w in weights.iter_mut() {
+                    *w = exp_nonpositive((*w - max) * scale);
+                }
+                let inv = 1.0 / lanes_sum(&weights);
+                let o = &mut out[at..at + head_size];
+                for (w, row) in weights.iter().zip(rows.chunks_exact(stride)) {
+                    let w = w * inv;
+                    for (o, v) in o.iter_mut().zip(&row[hidden + at..hidden + at + head_size]) {
+                        *o = w.mul_add(*v, *o);
+                    }
+                }
+            }
+        });
+    out
+}
+
 fn attend_serial(view: &HeadView<'_>, keys_t: &[f32], scores: &mut [f32], out: &mut [f32]) {
     #[allow(unused_unsafe)]
     unsafe {
@@ -393,6 +640,37 @@ mod tests {
         let qkv: Vec<f32> = (0..3 * hidden).map(|i| i as f32 * 0.1).collect();
         let out = attention(&qkv, &[1], heads, d);
         assert_eq!(out, qkv[2 * hidden..].to_vec());
+    }
+
+    #[test]
+    fn first_row_attention_matches_full_attention() {
+        let (heads, d) = (2, 8);
+        let hidden = heads * d;
+        let lengths = [3, 1, 5];
+        let rows: usize = lengths.iter().sum();
+        let qkv: Vec<f32> = (0..rows * 3 * hidden)
+            .map(|i| ((i * 37 % 23) as f32 - 11.0) * 0.05)
+            .collect();
+        let full = attention(&qkv, &lengths, heads, d);
+        let (mut query, mut key_value) = (Vec::new(), Vec::new());
+        let mut start = 0;
+        for len in lengths {
+            query.extend_from_slice(&qkv[start * 3 * hidden..][..hidden]);
+            start += len;
+        }
+        for row in qkv.chunks(3 * hidden) {
+            key_value.extend_from_slice(&row[hidden..]);
+        }
+        let first = first_row_attention(&query, &key_value, &lengths, heads, d);
+        let mut start = 0;
+        for (i, len) in lengths.iter().enumerate() {
+            let want = &full[start * hidden..][..hidden];
+            let got = &first[i * hidden..][..hidden];
+            for (g, w) in got.iter().zip(want) {
+                assert!((g - w).abs() < 1e-5, "{g} vs {w}");
+            }
+            start += len;
+        }
     }
 
     #[test]

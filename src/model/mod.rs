@@ -4,6 +4,7 @@ mod bert;
 mod config;
 mod encode;
 mod error;
+mod fused;
 mod hub;
 mod kernels;
 mod packed;

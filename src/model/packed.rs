@@ -2,10 +2,12 @@
 //! *packed* batch — every unit's tokens stacked into one `[rows, hidden]` matrix, no padding.
 //!
 //! candle loads the tensors. Dense layers are one GEMM over all rows at once (query, key and
-//! value fused into one), with weights packed at load for our f32 or int8 kernel; attention runs
-//! per unit over its own tokens only, so padding costs nothing because there is none; bias +
-//! GELU and bias + residual + layer norm are single fused passes ([`super::kernels`]). Training
-//! keeps the differentiable [`super::BertClassifier`].
+//! value fused into one), with weights packed at load for our f32 or int8 kernel; attention
+//! runs per unit over its own tokens only, so padding costs nothing because there is none;
+//! bias + GELU and bias + residual + layer norm are single fused passes ([`super::kernels`]).
+//! The last layer computes keys and values for every row but everything else only for each
+//! unit's first row, the one the head reads. Training keeps the differentiable
+//! [`super::BertClassifier`].
 
 use super::config::{BertConfig, Precision};
 use super::encode::EncodedUnit;
@@ -27,7 +29,6 @@ struct Dense {
     weights: DenseWeights,
     bias: Vec<f32>,
     in_dim: usize,
-    out_dim: usize,
 }
 
 impl Dense {
@@ -63,7 +64,6 @@ impl Dense {
             weights,
             bias,
             in_dim,
-            out_dim,
         })
     }
 
@@ -113,8 +113,9 @@ impl Norm {
     }
 }
 
-struct Layer {
-    qkv: Dense,
+/// What follows attention in a layer: output projection, residual + norm, feed-forward,
+/// residual + norm.
+struct Block {
     attention_out: Dense,
     attention_norm: Norm,
     intermediate: Dense,
@@ -122,27 +123,84 @@ struct Layer {
     output_norm: Norm,
 }
 
-impl Layer {
-    fn load(config: &BertConfig, vb: VarBuilder, precision: Precision) -> Result<Self> {
+impl Block {
+    fn load(config: &BertConfig, vb: &VarBuilder, precision: Precision) -> Result<Self> {
         let (h, ff, eps) = (
             config.hidden_size,
             config.intermediate_size,
             config.layer_norm_eps,
         );
-        let attention = vb.pp("attention");
+        let attention_output = vb.pp("attention").pp("output");
+        Ok(Self {
+            attention_out: Dense::load(&attention_output, "dense", h, h, precision)?,
+            attention_norm: Norm::load(attention_output.pp("LayerNorm"), h, eps)?,
+            intermediate: Dense::load(&vb.pp("intermediate"), "dense", h, ff, precision)?,
+            output: Dense::load(&vb.pp("output"), "dense", ff, h, precision)?,
+            output_norm: Norm::load(vb.pp("output").pp("LayerNorm"), h, eps)?,
+        })
+    }
+
+    /// The layer's output rows from the attended values `context` and the layer's input
+    /// rows `residual` (both `[rows, hidden]`).
+    fn forward(&self, context: &[f32], residual: &[f32]) -> Vec<f32> {
+        let mut attended = self.attention_out.matmul(context);
+        kernels::bias_residual_norm(
+            &mut attended,
+            residual,
+            &self.attention_norm.with_bias(&self.attention_out.bias),
+        );
+        let mut hidden = self.intermediate.matmul(&attended);
+        kernels::bias_gelu(&mut hidden, &self.intermediate.bias);
+        let mut out = self.output.matmul(&hidden);
+        kernels::bias_residual_norm(
+            &mut out,
+            &attended,
+            &self.output_norm.with_bias(&self.output.bias),
+        );
+        debug_assert_eq!(out.len(), residual.len());
+        out
+    }
+}
+
+/// A layer whose every output row is needed: query, key and value fused into one product.
+struct Layer {
+    qkv: Dense,
+    block: Block,
+}
+
+impl Layer {
+    fn load(config: &BertConfig, vb: VarBuilder, precision: Precision) -> Result<Self> {
+        let h = config.hidden_size;
         Ok(Self {
             qkv: Dense::load_stacked(
-                &attention.pp("self"),
+                &vb.pp("attention").pp("self"),
                 &["query", "key", "value"],
                 h,
                 h,
                 precision,
             )?,
-            attention_out: Dense::load(&attention.pp("output"), "dense", h, h, precision)?,
-            attention_norm: Norm::load(attention.pp("output").pp("LayerNorm"), h, eps)?,
-            intermediate: Dense::load(&vb.pp("intermediate"), "dense", h, ff, precision)?,
-            output: Dense::load(&vb.pp("output"), "dense", ff, h, precision)?,
-            output_norm: Norm::load(vb.pp("output").pp("LayerNorm"), h, eps)?,
+            block: Block::load(config, &vb, precision)?,
+        })
+    }
+}
+
+/// The last layer, of which the head reads only each unit's first ([CLS]) row: keys and
+/// values for every row, but the query, attention, and everything after it for first rows
+/// only. Exact, and it skips about five sixths of the layer's work.
+struct FirstRowLayer {
+    query: Dense,
+    key_value: Dense,
+    block: Block,
+}
+
+impl FirstRowLayer {
+    fn load(config: &BertConfig, vb: VarBuilder, precision: Precision) -> Result<Self> {
+        let h = config.hidden_size;
+        let attention = vb.pp("attention").pp("self");
+        Ok(Self {
+            query: Dense::load(&attention, "query", h, h, precision)?,
+            key_value: Dense::load_stacked(&attention, &["key", "value"], h, h, precision)?,
+            block: Block::load(config, &vb, precision)?,
         })
     }
 }
@@ -153,7 +211,10 @@ pub struct PackedBert {
     position: Vec<f32>,
     token_type: Vec<f32>,
     embedding_norm: Norm,
+    /// All layers but the last.
     layers: Vec<Layer>,
+    /// The last layer (none in a model without layers).
+    last: Option<FirstRowLayer>,
     pooler: Tensor,
     pooler_bias: Tensor,
     classifier: Tensor,
@@ -182,9 +243,15 @@ impl PackedBert {
                 .flatten_all()?
                 .to_vec1()
         };
-        let layers = (0..config.num_hidden_layers)
-            .map(|i| Layer::load(config, bert.pp("encoder").pp("layer").pp(i), precision))
+        let layer = |i: usize| bert.pp("encoder").pp("layer").pp(i);
+        let full_layers = config.num_hidden_layers.saturating_sub(1);
+        let layers = (0..full_layers)
+            .map(|i| Layer::load(config, layer(i), precision))
             .collect::<Result<Vec<_>>>()?;
+        let last = match config.num_hidden_layers {
+            0 => None,
+            n => Some(FirstRowLayer::load(config, layer(n - 1), precision)?),
+        };
         let pooler = bert.pp("pooler").pp("dense");
         let classifier = vb.pp("classifier");
         Ok(Self {
@@ -193,6 +260,7 @@ impl PackedBert {
             token_type: table("token_type_embeddings", config.type_vocab_size)?,
             embedding_norm: Norm::load(embeddings.pp("LayerNorm"), h, config.layer_norm_eps)?,
             layers,
+            last,
             pooler: pooler.get((h, h), "weight")?.t()?.contiguous()?,
             pooler_bias: pooler.get(h, "bias")?,
             classifier: classifier
@@ -214,15 +282,11 @@ impl PackedBert {
         for layer in &self.layers {
             x = self.layer_forward(layer, &x, &lengths);
         }
-        // The [CLS] row of each unit: its first.
-        let h = self.hidden;
-        let mut cls = Vec::with_capacity(batch.len() * h);
-        let mut start = 0;
-        for len in &lengths {
-            cls.extend_from_slice(&x[start * h..(start + 1) * h]);
-            start += len;
-        }
-        let cls = Tensor::from_vec(cls, (batch.len(), h), &Device::Cpu)?;
+        let cls = match &self.last {
+            Some(last) => self.first_row_forward(last, &x, &lengths),
+            None => first_rows(&x, &lengths, self.hidden),
+        };
+        let cls = Tensor::from_vec(cls, (batch.len(), self.hidden), &Device::Cpu)?;
         let pooled = cls
             .matmul(&self.pooler)?
             .broadcast_add(&self.pooler_bias)?
@@ -260,24 +324,31 @@ impl PackedBert {
         let mut qkv = layer.qkv.matmul(x);
         add_bias(&mut qkv, &layer.qkv.bias);
         let context = kernels::attention(&qkv, lengths, self.heads, self.head_size);
-        let mut attended = layer.attention_out.matmul(&context);
-        kernels::bias_residual_norm(
-            &mut attended,
-            x,
-            &layer.attention_norm.with_bias(&layer.attention_out.bias),
-        );
-        let mut hidden = layer.intermediate.matmul(&attended);
-        kernels::bias_gelu(&mut hidden, &layer.intermediate.bias);
-        let mut out = layer.output.matmul(&hidden);
-        kernels::bias_residual_norm(
-            &mut out,
-            &attended,
-            &layer.output_norm.with_bias(&layer.output.bias),
-        );
-        debug_assert_eq!(out.len(), x.len());
-        debug_assert_eq!(layer.output.out_dim, self.hidden);
-        out
+        layer.block.forward(&context, x)
     }
+
+    /// The last layer's output at each unit's first row: `[units, hidden]`.
+    fn first_row_forward(&self, layer: &FirstRowLayer, x: &[f32], lengths: &[usize]) -> Vec<f32> {
+        let first = first_rows(x, lengths, self.hidden);
+        let mut query = layer.query.matmul(&first);
+        add_bias(&mut query, &layer.query.bias);
+        let mut key_value = layer.key_value.matmul(x);
+        add_bias(&mut key_value, &layer.key_value.bias);
+        let context =
+            kernels::first_row_attention(&query, &key_value, lengths, self.heads, self.head_size);
+        layer.block.forward(&context, &first)
+    }
+}
+
+/// The first row of each unit in packed rows `x`: `[units, hidden]`.
+fn first_rows(x: &[f32], lengths: &[usize], hidden: usize) -> Vec<f32> {
+    let mut rows = Vec::with_capacity(lengths.len() * hidden);
+    let mut start = 0;
+    for len in lengths {
+        rows.extend_from_slice(&x[start * hidden..(start + 1) * hidden]);
+        start += len;
+    }
+    rows
 }
 
 /// `x ← x + bias` for each row.

@@ -18,7 +18,7 @@ use crate::eval::{is_gold_source, Confusion};
 use crate::labels::{Label, LabelSet};
 use crate::model::{
     batch_tensors, save_model_dir, BertClassifier, ClassifierSettings, ContextMode, EncodedUnit,
-    Mode, ModelError, UnitEncoder,
+    Mode, ModelError, PackedBert, Precision, UnitEncoder,
 };
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
@@ -212,12 +212,16 @@ fn clip_gradients(
     Ok(norm)
 }
 
-/// Sigmoid scores of `examples` in inference mode, batched by length.
+/// Sigmoid scores of `examples` under the current weights in `varmap`, through the packed f32
+/// inference network (the one labeling uses; batches in parallel).
 fn predict(
-    network: &BertClassifier,
+    varmap: &VarMap,
+    model_config: &crate::model::BertConfig,
     examples: &[Example],
-    device: &Device,
 ) -> candle_core::Result<Vec<[f32; 5]>> {
+    use rayon::prelude::*;
+    let vb = VarBuilder::from_varmap(varmap, DType::F32, &Device::Cpu);
+    let network = PackedBert::load(model_config, Label::ALL.len(), vb, Precision::F32)?;
     let lengths: Vec<usize> = examples.iter().map(|e| e.unit.len()).collect();
     let batches = crate::label::plan_batches(
         &lengths,
@@ -226,14 +230,19 @@ fn predict(
             sort_window: usize::MAX,
         },
     );
+    let per_batch = batches
+        .par_iter()
+        .map(|batch| {
+            let units: Vec<&EncodedUnit> = batch.iter().map(|&i| &examples[i].unit).collect();
+            network.logits(&units)
+        })
+        .collect::<candle_core::Result<Vec<_>>>()?;
     let mut scores = vec![[0f32; 5]; examples.len()];
-    for batch in batches {
-        let members: Vec<&Example> = batch.iter().map(|&i| &examples[i]).collect();
-        let (ids, types, mask) = batch_inputs(&members, device)?;
-        let logits = network.forward(&ids, &types, &mask, Mode::Infer)?.detach();
-        let probs = candle_nn::ops::sigmoid(&logits)?.to_vec2::<f32>()?;
-        for (&i, row) in batch.iter().zip(probs) {
-            scores[i].copy_from_slice(&row[..5]);
+    for (batch, logits) in batches.iter().zip(per_batch) {
+        for (&i, row) in batch.iter().zip(logits) {
+            for (score, logit) in scores[i].iter_mut().zip(row) {
+                *score = 1.0 / (1.0 + (-logit).exp());
+            }
         }
     }
     Ok(scores)
@@ -371,7 +380,7 @@ pub fn train(
             step += 1;
             observer.step(step, loss.to_scalar::<f32>()?, lr);
             if step % eval_every == 0 || step == total_steps {
-                let scores = predict(&network, &dev_set, &device)?;
+                let scores = predict(&varmap, &model_config, &dev_set)?;
                 let f1 = macro_f1(&dev_set, &scores, &half);
                 let improved = f1 > best.0;
                 observer.evaluated(step, f1, improved);
@@ -409,7 +418,7 @@ pub fn train(
             var.set(&best_tensors[name])?;
         }
     }
-    let scores = predict(&network, &dev_set, &device)?;
+    let scores = predict(&varmap, &model_config, &dev_set)?;
     let thresholds = tune_thresholds(&gold_pairs(&dev_records, &scores));
     let settings = ClassifierSettings {
         thresholds: Label::ALL

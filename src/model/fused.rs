@@ -1,0 +1,363 @@
+//! Differentiable fused ops for training: GELU, layer norm and softmax over the last
+//! dimension as single candle custom ops with hand-written backward passes.
+//!
+//! candle's differentiable versions of these compose several element-wise ops (layer norm:
+//! about ten), each allocating its result, and its GELU calls libm's `erf`; together they cost
+//! as much CPU time in a training step as the matrix products. Each op here is one pass over
+//! the data in [`super::kernels`], forward and backward. f32 on the CPU only (training's
+//! dtype and device).
+
+use super::kernels;
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
+
+/// The f32 values of a contiguous CPU tensor argument.
+fn values<'a>(storage: &'a CpuStorage, layout: &Layout, op: &'static str) -> Result<&'a [f32]> {
+    let CpuStorage::F32(data) = storage else {
+        use candle_core::backend::BackendStorage;
+        return Err(candle_core::Error::UnsupportedDTypeForOp(
+            storage.dtype(),
+            op,
+        ));
+    };
+    match layout.contiguous_offsets() {
+        Some((start, end)) => Ok(&data[start..end]),
+        None => Err(candle_core::Error::RequiresContiguous { op }),
+    }
+}
+
+/// Size of the last dimension.
+fn width(layout: &Layout) -> usize {
+    layout.dims().last().copied().unwrap_or(1)
+}
+
+/// The exact (erf) GELU, element-wise.
+pub fn gelu(xs: &Tensor) -> Result<Tensor> {
+    xs.contiguous()?.apply_op1(Gelu)
+}
+
+struct Gelu;
+
+impl CustomOp1 for Gelu {
+    fn name(&self) -> &'static str {
+        "privclause-gelu"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let mut out = values(storage, layout, self.name())?.to_vec();
+        kernels::gelu_in_place(&mut out, width(layout));
+        Ok((CpuStorage::F32(out), layout.shape().clone()))
+    }
+
+    fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
+        Ok(Some(
+            grad_res
+                .contiguous()?
+                .apply_op2_no_bwd(arg, &GeluBackward)?,
+        ))
+    }
+}
+
+/// `grad · gelu′(x)` (arguments: the output's gradient, then the input).
+struct GeluBackward;
+
+impl CustomOp2 for GeluBackward {
+    fn name(&self) -> &'static str {
+        "privclause-gelu-backward"
+    }
+
+    fn cpu_fwd(
+        &self,
+        grad: &CpuStorage,
+        grad_layout: &Layout,
+        x: &CpuStorage,
+        x_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let mut out = values(grad, grad_layout, self.name())?.to_vec();
+        kernels::gelu_backward(
+            &mut out,
+            values(x, x_layout, self.name())?,
+            width(grad_layout),
+        );
+        Ok((CpuStorage::F32(out), grad_layout.shape().clone()))
+    }
+}
+
+/// Layer normalisation over the last dimension, then `· gamma + beta`.
+pub fn layer_norm(xs: &Tensor, gamma: &Tensor, beta: &Tensor, eps: f32) -> Result<Tensor> {
+    xs.contiguous()?.apply_op3(gamma, beta, LayerNorm { eps })
+}
+
+struct LayerNorm {
+    eps: f32,
+}
+
+impl CustomOp3 for LayerNorm {
+    fn name(&self) -> &'static str {
+        "privclause-layer-norm"
+    }
+
+    fn cpu_fwd(
+        &self,
+        x: &CpuStorage,
+        x_layout: &Layout,
+        gamma: &CpuStorage,
+        gamma_layout: &Layout,
+        beta: &CpuStorage,
+        beta_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let gamma = values(gamma, gamma_layout, self.name())?;
+        let beta = values(beta, beta_layout, self.name())?;
+        if gamma.len() != width(x_layout) || beta.len() != gamma.len() {
+            return Err(candle_core::Error::Msg(format!(
+                "{}: gamma/beta of {} and {} for rows of {}",
+                self.name(),
+                gamma.len(),
+                beta.len(),
+                width(x_layout)
+            )));
+        }
+        let mut out = values(x, x_layout, self.name())?.to_vec();
+        kernels::norm_rows(&mut out, gamma, beta, self.eps);
+        Ok((CpuStorage::F32(out), x_layout.shape().clone()))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        gamma: &Tensor,
+        _beta: &Tensor,
+        _res: &Tensor,
+        grad_res: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let grad = grad_res.contiguous()?;
+        let eps = self.eps;
+        let grad_x = grad.apply_op3_no_bwd(x, gamma, &LayerNormInputGrad { eps })?;
+        let params = grad.apply_op2_no_bwd(x, &LayerNormParameterGrads { eps })?;
+        let grad_gamma = params.get(0)?;
+        let grad_beta = params.get(1)?;
+        Ok((Some(grad_x), Some(grad_gamma), Some(grad_beta)))
+    }
+}
+
+/// Layer norm's input gradient (arguments: the output's gradient, the input, gamma).
+struct LayerNormInputGrad {
+    eps: f32,
+}
+
+impl CustomOp3 for LayerNormInputGrad {
+    fn name(&self) -> &'static str {
+        "privclause-layer-norm-input-grad"
+    }
+
+    fn cpu_fwd(
+        &self,
+        grad: &CpuStorage,
+        grad_layout: &Layout,
+        x: &CpuStorage,
+        x_layout: &Layout,
+        gamma: &CpuStorage,
+        gamma_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let mut out = values(grad, grad_layout, self.name())?.to_vec();
+        kernels::norm_backward(
+            &mut out,
+            values(x, x_layout, self.name())?,
+            values(gamma, gamma_layout, self.name())?,
+            self.eps,
+        );
+        Ok((CpuStorage::F32(out), grad_layout.shape().clone()))
+    }
+}
+
+/// Layer norm's gamma and beta gradients as one `[2, width]` tensor (arguments: the output's
+/// gradient, the input).
+struct LayerNormParameterGrads {
+    eps: f32,
+}
+
+impl CustomOp2 for LayerNormParameterGrads {
+    fn name(&self) -> &'static str {
+        "privclause-layer-norm-parameter-grads"
+    }
+
+    fn cpu_fwd(
+        &self,
+        grad: &CpuStorage,
+        grad_layout: &Layout,
+        x: &CpuStorage,
+        x_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let width = width(grad_layout);
+        let (mut gamma, beta) = kernels::norm_parameter_grads(
+            values(grad, grad_layout, self.name())?,
+            values(x, x_layout, self.name())?,
+            width,
+            self.eps,
+        );
+        gamma.extend(beta);
+        Ok((CpuStorage::F32(gamma), Shape::from((2, width))))
+    }
+}
+
+/// Softmax over the last dimension.
+pub fn softmax_last_dim(xs: &Tensor) -> Result<Tensor> {
+    xs.contiguous()?.apply_op1(Softmax)
+}
+
+struct Softmax;
+
+impl CustomOp1 for Softmax {
+    fn name(&self) -> &'static str {
+        "privclause-softmax"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let mut out = values(storage, layout, self.name())?.to_vec();
+        kernels::softmax_rows(&mut out, width(layout));
+        Ok((CpuStorage::F32(out), layout.shape().clone()))
+    }
+
+    fn bwd(&self, _arg: &Tensor, res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
+        Ok(Some(
+            grad_res
+                .contiguous()?
+                .apply_op2_no_bwd(res, &SoftmaxBackward)?,
+        ))
+    }
+}
+
+/// `y·(grad − Σ grad·y)` row by row (arguments: the output's gradient, the softmax output).
+struct SoftmaxBackward;
+
+impl CustomOp2 for SoftmaxBackward {
+    fn name(&self) -> &'static str {
+        "privclause-softmax-backward"
+    }
+
+    fn cpu_fwd(
+        &self,
+        grad: &CpuStorage,
+        grad_layout: &Layout,
+        y: &CpuStorage,
+        y_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let mut out = values(grad, grad_layout, self.name())?.to_vec();
+        kernels::softmax_backward(
+            &mut out,
+            values(y, y_layout, self.name())?,
+            width(grad_layout),
+        );
+        Ok((CpuStorage::F32(out), grad_layout.shape().clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{Device, Var, D};
+
+    /// Gradients of `Σ w·f(x)` for each of `inputs`, as flat vectors.
+    fn gradients(inputs: &[&Var], output: &Tensor, weights: &Tensor) -> Vec<Vec<f32>> {
+        let loss = (output * weights).unwrap().sum_all().unwrap();
+        let grads = loss.backward().unwrap();
+        inputs
+            .iter()
+            .map(|v| {
+                grads
+                    .get(v.as_tensor())
+                    .unwrap()
+                    .flatten_all()
+                    .unwrap()
+                    .to_vec1()
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    fn close(a: &Tensor, b: &Tensor, tolerance: f32) {
+        let diff = (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(diff < tolerance, "max difference {diff}");
+    }
+
+    fn assert_all_close(a: &[Vec<f32>], b: &[Vec<f32>], tolerance: f32) {
+        for (a, b) in a.iter().zip(b) {
+            for (x, y) in a.iter().zip(b) {
+                assert!((x - y).abs() < tolerance, "{x} vs {y}");
+            }
+        }
+    }
+
+    fn random(shape: (usize, usize, usize), seed: u64) -> Tensor {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let n = shape.0 * shape.1 * shape.2;
+        let v: Vec<f32> = (0..n).map(|_| rng.random_range(-3.0..3.0)).collect();
+        Tensor::from_vec(v, shape, &Device::Cpu).unwrap()
+    }
+
+    #[test]
+    fn gelu_matches_candle_forward_and_backward() {
+        let x = Var::from_tensor(&random((2, 5, 24), 1)).unwrap();
+        let w = random((2, 5, 24), 2);
+        let ours = gelu(x.as_tensor()).unwrap();
+        let theirs = x.as_tensor().gelu_erf().unwrap();
+        close(&ours, &theirs, 1e-5);
+        assert_all_close(
+            &gradients(&[&x], &ours, &w),
+            &gradients(&[&x], &theirs, &w),
+            1e-4,
+        );
+    }
+
+    #[test]
+    fn layer_norm_matches_candle_forward_and_backward() {
+        let x = Var::from_tensor(&random((2, 7, 40), 3)).unwrap();
+        let gamma = Var::from_tensor(&random((1, 1, 40), 4).flatten_all().unwrap()).unwrap();
+        let beta = Var::from_tensor(&random((1, 1, 40), 5).flatten_all().unwrap()).unwrap();
+        let w = random((2, 7, 40), 6);
+        let ours = layer_norm(x.as_tensor(), gamma.as_tensor(), beta.as_tensor(), 1e-12).unwrap();
+        let theirs = candle_nn::ops::layer_norm_slow(
+            x.as_tensor(),
+            gamma.as_tensor(),
+            beta.as_tensor(),
+            1e-12,
+        )
+        .unwrap();
+        close(&ours, &theirs, 1e-4);
+        let vars = [&x, &gamma, &beta];
+        assert_all_close(
+            &gradients(&vars, &ours, &w),
+            &gradients(&vars, &theirs, &w),
+            1e-3,
+        );
+    }
+
+    #[test]
+    fn softmax_matches_candle_forward_and_backward() {
+        let x = Var::from_tensor(&random((3, 4, 19), 7)).unwrap();
+        let w = random((3, 4, 19), 8);
+        let ours = softmax_last_dim(x.as_tensor()).unwrap();
+        let theirs = candle_nn::ops::softmax(x.as_tensor(), D::Minus1).unwrap();
+        close(&ours, &theirs, 1e-6);
+        assert_all_close(
+            &gradients(&[&x], &ours, &w),
+            &gradients(&[&x], &theirs, &w),
+            1e-5,
+        );
+    }
+
+    #[test]
+    fn non_contiguous_input_is_accepted() {
+        let x = random((2, 6, 8), 9).transpose(1, 2).unwrap();
+        let ours = softmax_last_dim(&x).unwrap();
+        let theirs = candle_nn::ops::softmax(&x, D::Minus1).unwrap();
+        close(&ours, &theirs, 1e-6);
+    }
+}
