@@ -88,9 +88,20 @@ impl Confusion {
         total.f1()
     }
 
-    /// Unweighted mean of the five per-label F1 scores.
+    /// Unweighted mean of the per-label F1 scores, over the labels scored on any unit (all
+    /// five on a fully labeled set; a breakdown that scores only some labels averages those).
     pub fn macro_f1(&self) -> f64 {
-        self.per_label.iter().map(Counts::f1).sum::<f64>() / self.per_label.len() as f64
+        let scored: Vec<f64> = self
+            .per_label
+            .iter()
+            .zip(self.units)
+            .filter(|(_, units)| *units > 0)
+            .map(|(c, _)| c.f1())
+            .collect();
+        if scored.is_empty() {
+            return 0.0;
+        }
+        scored.iter().sum::<f64>() / scored.len() as f64
     }
 
     pub fn get(&self, label: Label) -> Counts {
@@ -146,5 +157,15 @@ mod tests {
         assert_eq!(confusion.get(Label::Sensitive).false_positives, 0);
         assert_eq!(confusion.units[Label::Sensitive.index()], 0);
         assert_eq!(confusion.units[Label::Collection.index()], 1);
+    }
+
+    #[test]
+    fn macro_f1_averages_the_labels_scored() {
+        let mut confusion = Confusion::default();
+        // Only collection is known, and it is right: macro-F1 is 1, not 1/5.
+        confusion.add(set(&[Label::Collection]), set(&[Label::Collection]), |l| {
+            l == Label::Collection
+        });
+        assert!((confusion.macro_f1() - 1.0).abs() < 1e-12);
     }
 }

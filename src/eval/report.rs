@@ -93,7 +93,16 @@ pub fn evaluate(records: &[&DatasetRecord], predictions: &[LabelSet]) -> Evaluat
     Evaluation::from_confusion(&confusion, records.len())
 }
 
-/// Scores broken down by `corpus/source` (e.g. `capp130/hand@guideline-v1`), per label.
+/// Name of the by-source group that scores CAPP-130's own labels, mapped (kept as
+/// `weak_labels` on hand-labeled CAPP-130 records).
+pub const CAPP_MAPPING_GROUP: &str = "capp130/capp130 mapping (weak labels)";
+
+/// Labels the CAPP-130 mapping gives (the others in `weak_labels` come from rules).
+const CAPP_MAPPED: [Label; 3] = [Label::Collection, Label::Sharing, Label::Rights];
+
+/// Scores broken down by `corpus/source` (e.g. `capp130/hand@guideline-v1`), per label, plus
+/// [`CAPP_MAPPING_GROUP`]: the same predictions against CAPP-130's mapped labels where hand
+/// labels replaced them.
 pub fn evaluate_by_source(
     records: &[&DatasetRecord],
     predictions: &[LabelSet],
@@ -108,8 +117,16 @@ pub fn evaluate_by_source(
             let entry = groups.entry(key).or_default();
             entry.0.add(record.labels, predicted, |l| l == label);
         }
+        if let (Some(weak), "capp130") = (record.weak_labels, record.corpus()) {
+            let entry = groups.entry(CAPP_MAPPING_GROUP.to_string()).or_default();
+            entry.0.add(weak, predicted, |l| CAPP_MAPPED.contains(&l));
+            entry.1 += 1;
+        }
     }
     for (key, entry) in groups.iter_mut() {
+        if key == CAPP_MAPPING_GROUP {
+            continue;
+        }
         entry.1 = records
             .iter()
             .filter(|r| {
