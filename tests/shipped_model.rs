@@ -22,7 +22,7 @@ fn shipped_model_reproduces_its_model_card_macro_f1() {
         .current_dir(common::repo())
         .args([
             "eval",
-            "datasets/privclause-v1.jsonl",
+            "datasets/privclause-v2.jsonl",
             "--split",
             "test",
             "--json",

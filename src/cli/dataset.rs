@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
+use privclause::dataset::agreement::pass_agreement;
 use privclause::dataset::{
     build_dataset, read_records, DatasetRecord, HandLabels, Split, HAND_SOURCE,
 };
@@ -28,6 +29,14 @@ pub enum DatasetCommand {
     Sample(SampleArgs),
     /// Count records and labels per split and label source (markdown).
     Stats(StatsArgs),
+    /// Agreement of the first and second hand-annotation passes, per label (markdown).
+    Agreement(AgreementArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AgreementArgs {
+    #[arg(long, default_value = "datasets/annotations")]
+    pub annotations: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -38,13 +47,13 @@ pub struct BuildArgs {
     pub capp: PathBuf,
     #[arg(long, default_value = "datasets/annotations")]
     pub annotations: PathBuf,
-    #[arg(long, default_value = "datasets/privclause-v1.jsonl")]
+    #[arg(long, default_value = "datasets/privclause-v2.jsonl")]
     pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct SampleArgs {
-    #[arg(long, default_value = "datasets/privclause-v1.jsonl")]
+    #[arg(long, default_value = "datasets/privclause-v2.jsonl")]
     pub data: PathBuf,
     /// Records to draw per split, e.g. `test=600,dev=200,train=200`.
     #[arg(long, default_value = "test=600,dev=200,train=200")]
@@ -57,7 +66,7 @@ pub struct SampleArgs {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    #[arg(default_value = "datasets/privclause-v1.jsonl")]
+    #[arg(default_value = "datasets/privclause-v2.jsonl")]
     pub data: PathBuf,
 }
 
@@ -66,6 +75,7 @@ pub fn run(args: DatasetArgs) -> Result<ExitCode> {
         DatasetCommand::Build(args) => build(args),
         DatasetCommand::Sample(args) => sample(args),
         DatasetCommand::Stats(args) => stats(args),
+        DatasetCommand::Agreement(args) => agreement(args),
     }
 }
 
@@ -137,6 +147,38 @@ fn sample(args: SampleArgs) -> Result<ExitCode> {
     }
     write_jsonl(&args.out, &tasks)?;
     eprintln!("wrote {} tasks to {}", tasks.len(), args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn agreement(args: AgreementArgs) -> Result<ExitCode> {
+    use std::fmt::Write;
+    let hand = HandLabels::read_dir(&args.annotations)?;
+    let rows = pass_agreement(&hand.agreement());
+    let mut out = String::new();
+    writeln!(
+        out,
+        "| label | units | pass 1 positives | pass 2 positives | both | F1 | kappa |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|---|")?;
+    for row in rows {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {:.3} | {:.3} |",
+            row.label,
+            row.units,
+            row.positives_first,
+            row.positives_second,
+            row.both,
+            row.f1,
+            row.kappa
+        )?;
+    }
+    writeln!(
+        out,
+        "\n{} unit positions where the passes disagree are not adjudicated.",
+        hand.unresolved()
+    )?;
+    super::print_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -19,7 +19,7 @@ pub struct TuneArgs {
     #[arg(long)]
     pub model: PathBuf,
     /// Dataset JSONL; its dev split is used.
-    #[arg(long, default_value = "datasets/privclause-v1.jsonl")]
+    #[arg(long, default_value = "datasets/privclause-v2.jsonl")]
     pub data: PathBuf,
 }
 

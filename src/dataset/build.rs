@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 /// Version of the dataset this builder produces.
-pub const DATA_VERSION: &str = "privclause-data-v1";
+pub const DATA_VERSION: &str = "privclause-data-v2";
 /// Guideline the hand labels follow.
 pub const GUIDELINE_VERSION: &str = "guideline-v1";
 /// `label_source` of hand labels.
@@ -54,6 +54,9 @@ pub struct BuildReport {
     pub capp_units_hand: usize,
     /// Hand labels whose (policy, text) matched no unit.
     pub hand_labels_unmatched: usize,
+    /// Units whose annotation passes disagree with no adjudicated decision (the latest pass
+    /// applies; should be 0).
+    pub hand_disagreements_unresolved: usize,
     pub duplicates_dropped: usize,
 }
 
@@ -242,6 +245,7 @@ pub fn build_dataset(
         records.extend(capp_policy_records(&policy, hand, &mut report));
     }
     report.hand_labels_unmatched = hand.unmatched(&records);
+    report.hand_disagreements_unresolved = hand.unresolved();
 
     let mut seen = HashSet::new();
     let before = records.len();

@@ -1,4 +1,8 @@
 //! Hand labels from annotation passes (`datasets/annotations/*.jsonl`), keyed by policy and text.
+//!
+//! A unit may be labeled by several independent passes. Where passes disagree, an
+//! adjudicated line decides; the passes' own lines stay in their files, so their agreement can
+//! be measured ([`HandLabels::agreement`]).
 
 use super::record::{read_jsonl, DatasetError, DatasetRecord};
 use crate::labels::LabelSet;
@@ -16,13 +20,45 @@ pub struct HandLabel {
     pub labels: LabelSet,
     #[serde(default)]
     pub note: Option<String>,
+    /// Which independent annotation pass made the line (1 when absent).
+    #[serde(default = "first_pass")]
+    pub pass: u8,
+    /// Whether the line is the adjudicated decision where passes disagreed.
+    #[serde(default)]
+    pub adjudicated: bool,
+}
+
+fn first_pass() -> u8 {
+    1
+}
+
+impl HandLabel {
+    /// Which line wins when several label the same unit: adjudicated, then the latest pass.
+    fn precedence(&self) -> (bool, u8) {
+        (self.adjudicated, self.pass)
+    }
+}
+
+/// The hand labels of one unit position.
+#[derive(Debug, Clone)]
+struct Entry {
+    unit: usize,
+    precedence: (bool, u8),
+    labels: LabelSet,
+}
+
+/// Two passes' labels of the same unit, for agreement figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassPair {
+    pub first: LabelSet,
+    pub second: LabelSet,
 }
 
 /// All hand labels, by `(policy, text)`; a text repeated within a policy (the same list item
 /// under two leads) keeps one entry per unit index.
 #[derive(Debug, Default)]
 pub struct HandLabels {
-    labels: HashMap<(String, String), Vec<(usize, LabelSet)>>,
+    labels: HashMap<(String, String), Vec<Entry>>,
 }
 
 impl HandLabels {
@@ -45,23 +81,72 @@ impl HandLabels {
         let mut hand = HandLabels::default();
         for path in files {
             for label in read_jsonl::<HandLabel>(&path)? {
+                let entry = Entry {
+                    unit: label.unit,
+                    precedence: label.precedence(),
+                    labels: label.labels,
+                };
                 hand.labels
                     .entry((label.policy, label.text))
                     .or_default()
-                    .push((label.unit, label.labels));
+                    .push(entry);
             }
         }
         Ok(hand)
     }
 
     /// The hand labels of unit `unit` with text `text` of `policy`, if annotated. Where the
-    /// text was annotated at several positions, the nearest position's labels apply.
+    /// text was annotated at several positions, the nearest position's labels apply; where
+    /// several lines label that position, the adjudicated one, else the latest pass.
     pub fn get(&self, policy: &str, unit: usize, text: &str) -> Option<LabelSet> {
         self.labels
             .get(&(policy.to_string(), text.to_string()))?
             .iter()
-            .min_by_key(|(at, _)| at.abs_diff(unit))
-            .map(|(_, labels)| *labels)
+            .min_by_key(|e| (e.unit.abs_diff(unit), std::cmp::Reverse(e.precedence)))
+            .map(|e| e.labels)
+    }
+
+    /// Pass 1 and pass 2 labels of every unit both labeled, in a stable order. A pass-2 line
+    /// pairs with the pass-1 line of the same policy and text nearest to it (passes over
+    /// different segmenter versions may number a unit differently).
+    pub fn agreement(&self) -> Vec<PassPair> {
+        self.pass_pairs().map(|(pair, _, _)| pair).collect()
+    }
+
+    /// Units whose passes disagree and that no adjudicated line decides.
+    pub fn unresolved(&self) -> usize {
+        self.pass_pairs()
+            .filter(|(pair, entries, unit)| {
+                pair.first != pair.second
+                    && !entries
+                        .iter()
+                        .any(|e| e.precedence.0 && e.unit.abs_diff(*unit) == 0)
+            })
+            .count()
+    }
+
+    /// Each pass-2 line with its nearest pass-1 line: the pair, all lines of that text, and
+    /// the pass-2 line's unit index.
+    fn pass_pairs(&self) -> impl Iterator<Item = (PassPair, &[Entry], usize)> {
+        let mut keys: Vec<&(String, String)> = self.labels.keys().collect();
+        keys.sort();
+        keys.into_iter().flat_map(move |key| {
+            let entries = self.labels[key].as_slice();
+            entries
+                .iter()
+                .filter(|e| e.precedence == (false, 2))
+                .filter_map(move |second| {
+                    let first = entries
+                        .iter()
+                        .filter(|e| e.precedence == (false, 1))
+                        .min_by_key(|e| e.unit.abs_diff(second.unit))?;
+                    let pair = PassPair {
+                        first: first.labels,
+                        second: second.labels,
+                    };
+                    Some((pair, entries, second.unit))
+                })
+        })
     }
 
     pub fn len(&self) -> usize {

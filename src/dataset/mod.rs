@@ -2,6 +2,7 @@
 //!
 //! Label definitions live in `datasets/GUIDELINES.md`; the rules are documented in `datasets/RULES.md`.
 
+pub mod agreement;
 mod build;
 mod hand;
 mod record;
@@ -11,5 +12,5 @@ pub use build::{
     build_dataset, BuildError, BuildReport, CAPP_SOURCE, DATA_VERSION, GUIDELINE_VERSION,
     HAND_SOURCE,
 };
-pub use hand::{HandLabel, HandLabels};
+pub use hand::{HandLabel, HandLabels, PassPair};
 pub use record::{read_jsonl, read_records, DatasetError, DatasetRecord, Split};
