@@ -41,7 +41,7 @@ fn record(i: usize, split: Split) -> DatasetRecord {
         labels: LabelSet::from_iter([label]),
         label_source: Label::ALL
             .into_iter()
-            .map(|l| (l, "hand@guideline-v1".to_string()))
+            .map(|l| (l, "hand-pass1@guideline-v1".to_string()))
             .collect::<BTreeMap<_, _>>(),
         split,
         weak_labels: None,

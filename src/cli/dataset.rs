@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use privclause::dataset::agreement::pass_agreement;
 use privclause::dataset::{
-    build_dataset, read_records, DatasetRecord, HandLabels, Split, HAND_SOURCE,
+    build_dataset, read_records, DatasetRecord, HandLabels, Split, HAND_SOURCE_PREFIX,
 };
 use privclause::labels::Label;
 use privclause::output::write_atomically;
@@ -133,7 +133,11 @@ fn sample(args: SampleArgs) -> Result<ExitCode> {
         let mut pool: Vec<&DatasetRecord> = records
             .iter()
             .filter(|r| r.corpus() == "capp130" && r.split == split)
-            .filter(|r| r.label_source.values().all(|s| s != HAND_SOURCE))
+            .filter(|r| {
+                r.label_source
+                    .values()
+                    .all(|s| !s.starts_with(HAND_SOURCE_PREFIX))
+            })
             .collect();
         pool.shuffle(&mut rng);
         pool.truncate(n);

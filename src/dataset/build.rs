@@ -1,6 +1,6 @@
 //! Building the dataset from the shared corpora, deterministically.
 //!
-//! - Seeds: every unit of `privclause segment`, labeled by hand (`hand@guideline-v1`).
+//! - Seeds: every unit of `privclause segment`, labeled by hand (`hand-pass1@guideline-v1`, …).
 //! - CAPP-130: every unit the annotators' sentences cover; `collection`, `sharing` and `rights`
 //!   projected from their sentence labels (`capp130`), `sensitive` and `exemptions` from the
 //!   labeling functions (`rules@v1`), and all five by hand for the hand-checked sample.
@@ -23,8 +23,9 @@ use std::path::Path;
 pub const DATA_VERSION: &str = "privclause-data-v2";
 /// Guideline the hand labels follow.
 pub const GUIDELINE_VERSION: &str = "guideline-v1";
-/// `label_source` of hand labels.
-pub const HAND_SOURCE: &str = "hand@guideline-v1";
+/// Prefix of every hand label's `label_source` (`hand-pass1@…`, `hand-pass2@…`,
+/// `hand-adjudicated@…`).
+pub const HAND_SOURCE_PREFIX: &str = "hand-";
 /// `label_source` of labels mapped from CAPP-130's own annotation.
 pub const CAPP_SOURCE: &str = "capp130";
 
@@ -149,9 +150,12 @@ fn seed_records(
         for unit in segment(&policy, &text, &SegmentOptions::default()) {
             report.seed_units += 1;
             match hand.get(&policy, unit.index, &unit.text) {
-                Some(labels) => {
-                    records.push(record(&policy, &unit, labels, all_sources(HAND_SOURCE)))
-                }
+                Some((labels, origin)) => records.push(record(
+                    &policy,
+                    &unit,
+                    labels,
+                    all_sources(&origin.label_source()),
+                )),
                 None => report.seed_units_unannotated += 1,
             }
         }
@@ -197,7 +201,7 @@ fn capp_policy_records(
             .collect();
         let context = context_of(&unit.section, unit.lead.as_deref());
         let rules = rule_labels(&unit.text, &context);
-        if let Some(hand_labels) = hand.get(&id, unit.index, &unit.text) {
+        if let Some((hand_labels, origin)) = hand.get(&id, unit.index, &unit.text) {
             report.capp_units_hand += 1;
             let mut weak = labels;
             for label in [Label::Sensitive, Label::Exemptions] {
@@ -205,7 +209,7 @@ fn capp_policy_records(
                     weak.insert(label);
                 }
             }
-            let mut r = record(&id, &unit, hand_labels, all_sources(HAND_SOURCE));
+            let mut r = record(&id, &unit, hand_labels, all_sources(&origin.label_source()));
             r.weak_labels = Some(weak);
             records.push(r);
             continue;

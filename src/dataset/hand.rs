@@ -4,6 +4,7 @@
 //! adjudicated line decides; the passes' own lines stay in their files, so their agreement can
 //! be measured ([`HandLabels::agreement`]).
 
+use super::build::GUIDELINE_VERSION;
 use super::record::{read_jsonl, DatasetError, DatasetRecord};
 use crate::labels::LabelSet;
 use serde::Deserialize;
@@ -45,6 +46,24 @@ struct Entry {
     unit: usize,
     precedence: (bool, u8),
     labels: LabelSet,
+}
+
+/// Where a unit's hand labels come from: an annotation pass, or the adjudication between passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandOrigin {
+    pub pass: u8,
+    pub adjudicated: bool,
+}
+
+impl HandOrigin {
+    /// The `label_source` of labels from this origin, e.g. `hand-pass2@guideline-v1`.
+    pub fn label_source(&self) -> String {
+        if self.adjudicated {
+            format!("hand-adjudicated@{GUIDELINE_VERSION}")
+        } else {
+            format!("hand-pass{}@{GUIDELINE_VERSION}", self.pass)
+        }
+    }
 }
 
 /// Two passes' labels of the same unit, for agreement figures.
@@ -95,15 +114,19 @@ impl HandLabels {
         Ok(hand)
     }
 
-    /// The hand labels of unit `unit` with text `text` of `policy`, if annotated. Where the
-    /// text was annotated at several positions, the nearest position's labels apply; where
-    /// several lines label that position, the adjudicated one, else the latest pass.
-    pub fn get(&self, policy: &str, unit: usize, text: &str) -> Option<LabelSet> {
+    /// The hand labels of unit `unit` with text `text` of `policy`, and where they come from,
+    /// if annotated. Where the text was annotated at several positions, the nearest position's
+    /// labels apply; where several lines label that position, the adjudicated one, else the
+    /// latest pass.
+    pub fn get(&self, policy: &str, unit: usize, text: &str) -> Option<(LabelSet, HandOrigin)> {
         self.labels
             .get(&(policy.to_string(), text.to_string()))?
             .iter()
             .min_by_key(|e| (e.unit.abs_diff(unit), std::cmp::Reverse(e.precedence)))
-            .map(|e| e.labels)
+            .map(|e| {
+                let (adjudicated, pass) = e.precedence;
+                (e.labels, HandOrigin { pass, adjudicated })
+            })
     }
 
     /// Pass 1 and pass 2 labels of every unit both labeled, in a stable order. A pass-2 line

@@ -10,7 +10,7 @@ pub mod rules;
 
 pub use build::{
     build_dataset, BuildError, BuildReport, CAPP_SOURCE, DATA_VERSION, GUIDELINE_VERSION,
-    HAND_SOURCE,
+    HAND_SOURCE_PREFIX,
 };
-pub use hand::{HandLabel, HandLabels, PassPair};
+pub use hand::{HandLabel, HandLabels, HandOrigin, PassPair};
 pub use record::{read_jsonl, read_records, DatasetError, DatasetRecord, Split};

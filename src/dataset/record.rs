@@ -27,7 +27,8 @@ pub struct DatasetRecord {
     /// Labels the unit carries (empty: "other").
     pub labels: LabelSet,
     /// Where each label's value (present or absent) comes from: `capp130`, `rules@v1`,
-    /// `hand@guideline-v1`. A label missing here is unknown for the record.
+    /// `hand-pass1@guideline-v1`, `hand-pass2@…`, `hand-adjudicated@…` (by hand, against the
+    /// guideline, in that annotation pass). A label missing here is unknown for the record.
     pub label_source: BTreeMap<Label, String>,
     pub split: Split,
     /// For hand-checked CAPP-130 units: the labels the corpus mapping and the rules gave before

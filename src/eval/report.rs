@@ -100,7 +100,7 @@ pub const CAPP_MAPPING_GROUP: &str = "capp130/capp130 mapping (weak labels)";
 /// Labels the CAPP-130 mapping gives (the others in `weak_labels` come from rules).
 const CAPP_MAPPED: [Label; 3] = [Label::Collection, Label::Sharing, Label::Rights];
 
-/// Scores broken down by `corpus/source` (e.g. `capp130/hand@guideline-v1`), per label, plus
+/// Scores broken down by `corpus/source` (e.g. `capp130/hand-pass2@guideline-v1`), per label, plus
 /// [`CAPP_MAPPING_GROUP`]: the same predictions against CAPP-130's mapped labels where hand
 /// labels replaced them.
 pub fn evaluate_by_source(

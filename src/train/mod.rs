@@ -298,7 +298,11 @@ pub fn train(
     if let Some(limit) = config.max_train_records {
         // A seeded sample that keeps every hand-labeled record.
         train_records.shuffle(&mut rng);
-        train_records.sort_by_key(|r| !r.label_source.values().any(|s| s.starts_with("hand@")));
+        train_records.sort_by_key(|r| {
+            !r.label_source
+                .values()
+                .any(|s| s.starts_with(crate::dataset::HAND_SOURCE_PREFIX))
+        });
         train_records.truncate(limit);
     }
     let dev_records: Vec<&DatasetRecord> =
