@@ -30,56 +30,91 @@ fn width(layout: &Layout) -> usize {
     layout.dims().last().copied().unwrap_or(1)
 }
 
-/// The exact (erf) GELU, element-wise.
-pub fn gelu(xs: &Tensor) -> Result<Tensor> {
-    xs.contiguous()?.apply_op1(Gelu)
+/// A row-wise op whose backward pass needs the op's input or its output besides the gradient.
+#[derive(Clone, Copy)]
+struct RowWise {
+    name: &'static str,
+    /// Forward pass in place over rows of the given width.
+    forward: fn(&mut [f32], usize),
+    /// Backward pass: turns the output's gradient into the input's, given the saved tensor.
+    backward: fn(&mut [f32], &[f32], usize),
+    backward_name: &'static str,
+    /// Whether the backward pass reads the op's output (else its input).
+    backward_reads_output: bool,
 }
 
-struct Gelu;
-
-impl CustomOp1 for Gelu {
+impl CustomOp1 for RowWise {
     fn name(&self) -> &'static str {
-        "privclause-gelu"
+        self.name
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let mut out = values(storage, layout, self.name())?.to_vec();
-        kernels::gelu_in_place(&mut out, width(layout));
+        let mut out = values(storage, layout, self.name)?.to_vec();
+        (self.forward)(&mut out, width(layout));
         Ok((CpuStorage::F32(out), layout.shape().clone()))
     }
 
-    fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
+    fn bwd(&self, arg: &Tensor, res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
+        let saved = if self.backward_reads_output { res } else { arg };
+        let backward = RowWiseBackward {
+            name: self.backward_name,
+            backward: self.backward,
+        };
         Ok(Some(
-            grad_res
-                .contiguous()?
-                .apply_op2_no_bwd(arg, &GeluBackward)?,
+            grad_res.contiguous()?.apply_op2_no_bwd(saved, &backward)?,
         ))
     }
 }
 
-/// `grad · gelu′(x)` (arguments: the output's gradient, then the input).
-struct GeluBackward;
+/// The backward pass of a [`RowWise`] op (arguments: the output's gradient, the saved tensor).
+struct RowWiseBackward {
+    name: &'static str,
+    backward: fn(&mut [f32], &[f32], usize),
+}
 
-impl CustomOp2 for GeluBackward {
+impl CustomOp2 for RowWiseBackward {
     fn name(&self) -> &'static str {
-        "privclause-gelu-backward"
+        self.name
     }
 
     fn cpu_fwd(
         &self,
         grad: &CpuStorage,
         grad_layout: &Layout,
-        x: &CpuStorage,
-        x_layout: &Layout,
+        saved: &CpuStorage,
+        saved_layout: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let mut out = values(grad, grad_layout, self.name())?.to_vec();
-        kernels::gelu_backward(
-            &mut out,
-            values(x, x_layout, self.name())?,
-            width(grad_layout),
-        );
+        let mut out = values(grad, grad_layout, self.name)?.to_vec();
+        let saved = values(saved, saved_layout, self.name)?;
+        (self.backward)(&mut out, saved, width(grad_layout));
         Ok((CpuStorage::F32(out), grad_layout.shape().clone()))
     }
+}
+
+const GELU: RowWise = RowWise {
+    name: "privclause-gelu",
+    forward: kernels::gelu_in_place,
+    backward: kernels::gelu_backward,
+    backward_name: "privclause-gelu-backward",
+    backward_reads_output: false,
+};
+
+const SOFTMAX: RowWise = RowWise {
+    name: "privclause-softmax",
+    forward: kernels::softmax_rows,
+    backward: kernels::softmax_backward,
+    backward_name: "privclause-softmax-backward",
+    backward_reads_output: true,
+};
+
+/// The exact (erf) GELU, element-wise.
+pub fn gelu(xs: &Tensor) -> Result<Tensor> {
+    xs.contiguous()?.apply_op1(GELU)
+}
+
+/// Softmax over the last dimension.
+pub fn softmax_last_dim(xs: &Tensor) -> Result<Tensor> {
+    xs.contiguous()?.apply_op1(SOFTMAX)
 }
 
 /// Layer normalisation over the last dimension, then `· gamma + beta`.
@@ -196,58 +231,6 @@ impl CustomOp2 for LayerNormParameterGrads {
         );
         gamma.extend(beta);
         Ok((CpuStorage::F32(gamma), Shape::from((2, width))))
-    }
-}
-
-/// Softmax over the last dimension.
-pub fn softmax_last_dim(xs: &Tensor) -> Result<Tensor> {
-    xs.contiguous()?.apply_op1(Softmax)
-}
-
-struct Softmax;
-
-impl CustomOp1 for Softmax {
-    fn name(&self) -> &'static str {
-        "privclause-softmax"
-    }
-
-    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let mut out = values(storage, layout, self.name())?.to_vec();
-        kernels::softmax_rows(&mut out, width(layout));
-        Ok((CpuStorage::F32(out), layout.shape().clone()))
-    }
-
-    fn bwd(&self, _arg: &Tensor, res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
-        Ok(Some(
-            grad_res
-                .contiguous()?
-                .apply_op2_no_bwd(res, &SoftmaxBackward)?,
-        ))
-    }
-}
-
-/// `y·(grad − Σ grad·y)` row by row (arguments: the output's gradient, the softmax output).
-struct SoftmaxBackward;
-
-impl CustomOp2 for SoftmaxBackward {
-    fn name(&self) -> &'static str {
-        "privclause-softmax-backward"
-    }
-
-    fn cpu_fwd(
-        &self,
-        grad: &CpuStorage,
-        grad_layout: &Layout,
-        y: &CpuStorage,
-        y_layout: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let mut out = values(grad, grad_layout, self.name())?.to_vec();
-        kernels::softmax_backward(
-            &mut out,
-            values(y, y_layout, self.name())?,
-            width(grad_layout),
-        );
-        Ok((CpuStorage::F32(out), grad_layout.shape().clone()))
     }
 }
 

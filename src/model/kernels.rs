@@ -441,6 +441,19 @@ fn rows_in_parallel(x: &mut [f32], width: usize, kernel: impl Fn(&mut [f32]) + S
         .for_each(kernel);
 }
 
+/// Runs `kernel` over the same rows of `x` and `other` in parallel (see [`rows_in_parallel`]).
+fn row_pairs_in_parallel(
+    x: &mut [f32],
+    other: &[f32],
+    width: usize,
+    kernel: impl Fn(&mut [f32], &[f32]) + Send + Sync,
+) {
+    let chunk = width.max(1) * ROWS_PER_TASK;
+    x.par_chunks_mut(chunk)
+        .zip(other.par_chunks(chunk))
+        .for_each(|(x, other)| kernel(x, other));
+}
+
 /// `x ← gelu(x)` (`x` is rows of `width`).
 pub(crate) fn gelu_in_place(x: &mut [f32], width: usize) {
     #[allow(unused_unsafe)]
@@ -449,15 +462,10 @@ pub(crate) fn gelu_in_place(x: &mut [f32], width: usize) {
 
 /// GELU's backward pass: `grad ← grad · gelu′(x)`.
 pub(crate) fn gelu_backward(grad: &mut [f32], x: &[f32], width: usize) {
-    let chunk = width.max(1) * ROWS_PER_TASK;
-    grad.par_chunks_mut(chunk)
-        .zip(x.par_chunks(chunk))
-        .for_each(|(grad, x)| {
-            #[allow(unused_unsafe)]
-            unsafe {
-                dispatch!(gelu_backward(grad, x))
-            }
-        });
+    #[allow(unused_unsafe)]
+    row_pairs_in_parallel(grad, x, width, |grad, x| unsafe {
+        dispatch!(gelu_backward(grad, x))
+    });
 }
 
 /// `x ← layer_norm(x)·gamma + beta`, row by row (rows of `gamma.len()`).
@@ -471,15 +479,10 @@ pub(crate) fn norm_rows(x: &mut [f32], gamma: &[f32], beta: &[f32], eps: f32) {
 /// Layer norm's backward pass for the input: `grad` (of the output) becomes the gradient of
 /// `x`.
 pub(crate) fn norm_backward(grad: &mut [f32], x: &[f32], gamma: &[f32], eps: f32) {
-    let chunk = gamma.len() * ROWS_PER_TASK;
-    grad.par_chunks_mut(chunk)
-        .zip(x.par_chunks(chunk))
-        .for_each(|(grad, x)| {
-            #[allow(unused_unsafe)]
-            unsafe {
-                dispatch!(norm_backward(grad, x, gamma, eps))
-            }
-        });
+    #[allow(unused_unsafe)]
+    row_pairs_in_parallel(grad, x, gamma.len(), |grad, x| unsafe {
+        dispatch!(norm_backward(grad, x, gamma, eps))
+    });
 }
 
 /// Layer norm's gradients for gamma and beta: `(Σ grad·x̂, Σ grad)` over the rows.
@@ -521,15 +524,10 @@ pub(crate) fn softmax_rows(x: &mut [f32], width: usize) {
 
 /// Softmax's backward pass: `grad ← y·(grad − Σ grad·y)` row by row, `y` the softmax output.
 pub(crate) fn softmax_backward(grad: &mut [f32], y: &[f32], width: usize) {
-    let chunk = width.max(1) * ROWS_PER_TASK;
-    grad.par_chunks_mut(chunk)
-        .zip(y.par_chunks(chunk))
-        .for_each(|(grad, y)| {
-            #[allow(unused_unsafe)]
-            unsafe {
-                dispatch!(softmax_backward(grad, y, width))
-            }
-        });
+    #[allow(unused_unsafe)]
+    row_pairs_in_parallel(grad, y, width, |grad, y| unsafe {
+        dispatch!(softmax_backward(grad, y, width))
+    });
 }
 
 /// Attention of each sequence's first row ([CLS]) alone over all of its rows: what the last
