@@ -1,7 +1,7 @@
 //! Length-bucketed batching: group units of similar token length so padding stays small,
 //! score the batches in parallel, and return scores in the units' original order.
 
-use crate::model::{ClauseModel, EncodedUnit, ModelError};
+use crate::model::{ClauseModel, EncodedUnit};
 use rayon::prelude::*;
 
 /// How units are grouped into batches.
@@ -53,11 +53,7 @@ pub fn plan_batches(lengths: &[usize], policy: BatchPolicy) -> Vec<Vec<usize>> {
 /// Scores all `units`, batched by `policy`, batches run in parallel on the current rayon pool.
 /// The result is in the order of `units` and does not depend on the policy or thread count
 /// (beyond float rounding).
-pub fn score_all(
-    model: &ClauseModel,
-    units: &[EncodedUnit],
-    policy: BatchPolicy,
-) -> Result<Vec<[f32; 5]>, ModelError> {
+pub fn score_all(model: &ClauseModel, units: &[EncodedUnit], policy: BatchPolicy) -> Vec<[f32; 5]> {
     let lengths: Vec<usize> = units.iter().map(EncodedUnit::len).collect();
     let batches = plan_batches(&lengths, policy);
     let scored: Vec<Vec<[f32; 5]>> = batches
@@ -66,14 +62,14 @@ pub fn score_all(
             let members: Vec<&EncodedUnit> = batch.iter().map(|&i| &units[i]).collect();
             model.score(&members)
         })
-        .collect::<Result<_, _>>()?;
+        .collect();
     let mut scores = vec![[0f32; 5]; units.len()];
     for (batch, batch_scores) in batches.iter().zip(scored) {
         for (&i, s) in batch.iter().zip(batch_scores) {
             scores[i] = s;
         }
     }
-    Ok(scores)
+    scores
 }
 
 #[cfg(test)]

@@ -51,7 +51,7 @@ impl Labeler {
     /// Raw scores (in [`Label::ALL`] order) of `(text, context)` pairs, in input order.
     pub fn score_pairs(&self, pairs: &[(&str, String)]) -> Result<Vec<[f32; 5]>, ModelError> {
         let encoded = self.encode(pairs)?;
-        score_all(&self.model, &encoded, self.policy)
+        Ok(score_all(&self.model, &encoded, self.policy))
     }
 
     fn to_scores(&self, raw: [f32; 5]) -> (crate::labels::LabelSet, Scores) {

@@ -163,12 +163,12 @@ impl ClauseModel {
     ///
     /// Units are packed, never padded: a unit's score does not depend on its batch beyond
     /// float rounding.
-    pub fn score(&self, batch: &[&EncodedUnit]) -> Result<Vec<[f32; 5]>, ModelError> {
+    pub fn score(&self, batch: &[&EncodedUnit]) -> Vec<[f32; 5]> {
         if batch.is_empty() {
-            return Ok(Vec::new());
+            return Vec::new();
         }
-        let logits = self.network.logits(batch)?;
-        Ok(logits
+        let logits = self.network.logits(batch);
+        logits
             .into_iter()
             .map(|row| {
                 let mut scores = [0f32; 5];
@@ -177,7 +177,7 @@ impl ClauseModel {
                 }
                 scores
             })
-            .collect())
+            .collect()
     }
 }
 

@@ -14,7 +14,7 @@ use super::encode::EncodedUnit;
 use super::kernels::{self, NormParams};
 use super::packed_f32::F32Matrix;
 use super::quantized::Int8Matrix;
-use candle_core::{Device, Result, Tensor};
+use candle_core::{Result, Tensor};
 use candle_nn::VarBuilder;
 use rayon::prelude::*;
 
@@ -215,10 +215,9 @@ pub struct PackedBert {
     layers: Vec<Layer>,
     /// The last layer (none in a model without layers).
     last: Option<FirstRowLayer>,
-    pooler: Tensor,
-    pooler_bias: Tensor,
-    classifier: Tensor,
-    classifier_bias: Tensor,
+    /// Pooler and classifier: tiny products on the first rows, always in f32.
+    pooler: Dense,
+    classifier: Dense,
     hidden: usize,
     heads: usize,
     head_size: usize,
@@ -252,8 +251,7 @@ impl PackedBert {
             0 => None,
             n => Some(FirstRowLayer::load(config, layer(n - 1), precision)?),
         };
-        let pooler = bert.pp("pooler").pp("dense");
-        let classifier = vb.pp("classifier");
+
         Ok(Self {
             word: table("word_embeddings", config.vocab_size)?,
             position: table("position_embeddings", config.max_position_embeddings)?,
@@ -261,13 +259,8 @@ impl PackedBert {
             embedding_norm: Norm::load(embeddings.pp("LayerNorm"), h, config.layer_norm_eps)?,
             layers,
             last,
-            pooler: pooler.get((h, h), "weight")?.t()?.contiguous()?,
-            pooler_bias: pooler.get(h, "bias")?,
-            classifier: classifier
-                .get((num_labels, h), "weight")?
-                .t()?
-                .contiguous()?,
-            classifier_bias: classifier.get(num_labels, "bias")?,
+            pooler: Dense::load(&bert.pp("pooler"), "dense", h, h, Precision::F32)?,
+            classifier: Dense::load(&vb, "classifier", h, num_labels, Precision::F32)?,
             hidden: h,
             heads: config.num_attention_heads,
             head_size: config.head_size(),
@@ -276,7 +269,7 @@ impl PackedBert {
     }
 
     /// Logits `[units, labels]` of a batch of encoded units (any lengths; none padded).
-    pub fn logits(&self, batch: &[&EncodedUnit]) -> Result<Vec<Vec<f32>>> {
+    pub fn logits(&self, batch: &[&EncodedUnit]) -> Vec<Vec<f32>> {
         let lengths: Vec<usize> = batch.iter().map(|u| u.len()).collect();
         let mut x = self.embed(batch);
         for layer in &self.layers {
@@ -286,15 +279,18 @@ impl PackedBert {
             Some(last) => self.first_row_forward(last, &x, &lengths),
             None => first_rows(&x, &lengths, self.hidden),
         };
-        let cls = Tensor::from_vec(cls, (batch.len(), self.hidden), &Device::Cpu)?;
-        let pooled = cls
-            .matmul(&self.pooler)?
-            .broadcast_add(&self.pooler_bias)?
-            .tanh()?;
-        pooled
-            .matmul(&self.classifier)?
-            .broadcast_add(&self.classifier_bias)?
-            .to_vec2()
+        let mut pooled = self.pooler.matmul(&cls);
+        for row in pooled.chunks_exact_mut(self.hidden) {
+            for (v, b) in row.iter_mut().zip(&self.pooler.bias) {
+                *v = (*v + b).tanh();
+            }
+        }
+        let mut logits = self.classifier.matmul(&pooled);
+        add_bias(&mut logits, &self.classifier.bias);
+        logits
+            .chunks_exact(self.classifier.bias.len())
+            .map(<[f32]>::to_vec)
+            .collect()
     }
 
     /// Word + position + token-type embeddings of every token, layer-normed: `[rows, hidden]`.

@@ -230,13 +230,13 @@ fn predict(
             sort_window: usize::MAX,
         },
     );
-    let per_batch = batches
+    let per_batch: Vec<Vec<Vec<f32>>> = batches
         .par_iter()
         .map(|batch| {
             let units: Vec<&EncodedUnit> = batch.iter().map(|&i| &examples[i].unit).collect();
             network.logits(&units)
         })
-        .collect::<candle_core::Result<Vec<_>>>()?;
+        .collect();
     let mut scores = vec![[0f32; 5]; examples.len()];
     for (batch, logits) in batches.iter().zip(per_batch) {
         for (&i, row) in batch.iter().zip(logits) {
