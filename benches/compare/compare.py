@@ -474,7 +474,7 @@ def render(runs: list[Run], agree: list[dict], total_tokens: int, n_units: int, 
         f"{best_pc / best_of(['ort-int8']):.2f}× its int8, {best_pc / best_of(['torch']):.2f}× PyTorch's best; "
         f"slowest batch policy over the best one at the same precision: "
         + ", ".join(
-            f"{precision} {slowest_policy_ratio(system):.2f}×"
+            f"{precision} {slowest_policy_ratio(system):.3f}×"
             for system, precision in PRIVCLAUSE_PRECISION.items()
             if any(r.system == system for r in runs)
         )
