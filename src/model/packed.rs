@@ -251,7 +251,6 @@ impl PackedBert {
             0 => None,
             n => Some(FirstRowLayer::load(config, layer(n - 1), precision)?),
         };
-
         Ok(Self {
             word: table("word_embeddings", config.vocab_size)?,
             position: table("position_embeddings", config.max_position_embeddings)?,
@@ -280,11 +279,8 @@ impl PackedBert {
             None => first_rows(&x, &lengths, self.hidden),
         };
         let mut pooled = self.pooler.matmul(&cls);
-        for row in pooled.chunks_exact_mut(self.hidden) {
-            for (v, b) in row.iter_mut().zip(&self.pooler.bias) {
-                *v = (*v + b).tanh();
-            }
-        }
+        add_bias(&mut pooled, &self.pooler.bias);
+        pooled.iter_mut().for_each(|v| *v = v.tanh());
         let mut logits = self.classifier.matmul(&pooled);
         add_bias(&mut logits, &self.classifier.bias);
         logits
