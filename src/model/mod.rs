@@ -19,6 +19,8 @@ pub use encode::{context_of, EncodedUnit, UnitEncoder};
 pub use error::ModelError;
 pub use hub::ModelLocator;
 pub use packed::PackedBert;
+pub use packed_f32::F32Matrix;
+pub use quantized::Int8Matrix;
 pub use save::{random_classifier_weights, save_model_dir};
 pub use tiny::{tiny_config, write_tiny_model};
 
