@@ -13,6 +13,8 @@
 
 use half::f16;
 use rayon::prelude::*;
+use std::mem::MaybeUninit;
+use std::ops::Range;
 
 /// Output columns per packed block (two AVX registers).
 const BLOCK: usize = 16;
@@ -21,6 +23,10 @@ const BLOCK: usize = 16;
 /// made f32 batch 1 (one unit of ~45 tokens per forward, one task instead of two) ~14 % faster
 /// on the compare units, with batches of 8 and 32 unchanged.
 const ROWS_PER_TASK: usize = 64;
+/// Rows of a full tile: 4 rows × 16 columns = 8 accumulator registers.
+const TILE_ROWS: usize = 4;
+/// Most blocks one tail tile (fewer than [`TILE_ROWS`] rows) computes at once.
+const MAX_TAIL_BLOCKS: usize = 4;
 
 /// A `[out, in]` f32 weight matrix packed for [`F32Matrix::matmul`].
 #[derive(Debug, Clone)]
@@ -63,42 +69,96 @@ impl F32Matrix {
     /// `x·Wᵀ` for row-major `x` `[rows, in_dim]`: `[rows, out_dim]`, rows in parallel.
     pub fn matmul(&self, x: &[f32], rows: usize) -> Vec<f32> {
         assert_eq!(x.len(), rows * self.in_dim, "activation matrix size");
-        let mut out = vec![0f32; rows * self.out_dim];
-        out.par_chunks_mut(self.out_dim * ROWS_PER_TASK)
+        let len = rows * self.out_dim;
+        // Not zeroed first: zeroing fresh output pages cost ~3-5 % of an f32 forward (perf),
+        // and every element is written below.
+        let mut out = Vec::with_capacity(len);
+        out.spare_capacity_mut()[..len]
+            .par_chunks_mut(self.out_dim * ROWS_PER_TASK)
             .zip(x.par_chunks(self.in_dim * ROWS_PER_TASK))
             .for_each(|(out, x)| self.multiply_rows(x, out));
+        // SAFETY: each task's tiles cover all of its rows (full tiles, then the tail) and every
+        // block of columns, so all `len` elements were written.
+        unsafe { out.set_len(len) };
         out
     }
 
     /// One task's rows.
-    fn multiply_rows(&self, x: &[f32], out: &mut [f32]) {
+    fn multiply_rows(&self, x: &[f32], out: &mut [MaybeUninit<f32>]) {
         match &self.packed {
             PackedWeights::F32(packed) => self.multiply_rows_with(packed, x, out),
             PackedWeights::F16(packed) => self.multiply_rows_with(packed, x, out),
         }
     }
 
-    /// One task's rows: each weight block is read once per task and reused for every row tile.
-    fn multiply_rows_with<W: Weight>(&self, packed: &[W], x: &[f32], out: &mut [f32]) {
+    /// One task's rows. Full tiles of [`TILE_ROWS`] rows take one block of 16 columns at a time,
+    /// each block read once per task and reused for every tile; the 1 to `TILE_ROWS - 1` rows
+    /// left over take several blocks at a time (see [`tail_blocks`]).
+    fn multiply_rows_with<W: Weight>(&self, packed: &[W], x: &[f32], out: &mut [MaybeUninit<f32>]) {
         let rows = x.len() / self.in_dim;
-        let mut sums = [[0f32; BLOCK]; 4];
-        for block in 0..self.out_dim.div_ceil(BLOCK) {
-            let weights = &packed[block * self.in_dim * BLOCK..][..self.in_dim * BLOCK];
-            let columns = (block * BLOCK)..((block + 1) * BLOCK).min(self.out_dim);
-            let mut r = 0;
-            while r < rows {
-                let tile = (rows - r).min(4);
-                let inputs: [&[f32]; 4] = std::array::from_fn(|i| {
-                    &x[(r + i.min(tile - 1)) * self.in_dim..][..self.in_dim]
-                });
-                dot_tile(&inputs, tile, weights, &mut sums);
-                for (i, sum) in sums.iter().enumerate().take(tile) {
-                    out[(r + i) * self.out_dim..][columns.clone()]
-                        .copy_from_slice(&sum[..columns.len()]);
-                }
-                r += tile;
+        let blocks = self.out_dim.div_ceil(BLOCK);
+        let full_rows = rows - rows % TILE_ROWS;
+        for block in 0..blocks {
+            for r in (0..full_rows).step_by(TILE_ROWS) {
+                self.tile(packed, x, out, r..r + TILE_ROWS, block..block + 1);
             }
         }
+        let tail = rows - full_rows;
+        if tail > 0 {
+            let width = tail_blocks(tail);
+            for block in (0..blocks).step_by(width) {
+                self.tile(
+                    packed,
+                    x,
+                    out,
+                    full_rows..rows,
+                    block..(block + width).min(blocks),
+                );
+            }
+        }
+    }
+
+    /// The products of input `rows` with the weight `blocks`, written into `out`.
+    fn tile<W: Weight>(
+        &self,
+        packed: &[W],
+        x: &[f32],
+        out: &mut [MaybeUninit<f32>],
+        rows: Range<usize>,
+        blocks: Range<usize>,
+    ) {
+        let block_len = self.in_dim * BLOCK;
+        let inputs: [&[f32]; TILE_ROWS] = std::array::from_fn(|i| {
+            let r = (rows.start + i).min(rows.end - 1);
+            &x[r * self.in_dim..][..self.in_dim]
+        });
+        let weights: [&[W]; MAX_TAIL_BLOCKS] = std::array::from_fn(|b| {
+            let block = (blocks.start + b).min(blocks.end - 1);
+            &packed[block * block_len..][..block_len]
+        });
+        let mut sums = [[0f32; BLOCK * MAX_TAIL_BLOCKS]; TILE_ROWS];
+        dot_tile(&inputs, rows.len(), &weights, blocks.len(), &mut sums);
+        let columns = (blocks.start * BLOCK)..(blocks.end * BLOCK).min(self.out_dim);
+        for (r, sum) in rows.zip(&sums) {
+            let row = &mut out[r * self.out_dim..][columns.clone()];
+            for (y, sum) in row.iter_mut().zip(sum) {
+                y.write(*sum);
+            }
+        }
+    }
+}
+
+/// Blocks of 16 columns a tile of `rows` (fewer than [`TILE_ROWS`]) computes at once, so that
+/// 6 to 8 accumulator chains are in flight: one row × one block keeps only 2 FMA chains busy,
+/// a quarter of what this machine's two 4-cycle FMA pipes need. Measured by `benches/gemm.rs`
+/// (one thread, the encoder's shapes): 1 row × 4 blocks 1.8–2.0× the rate of 1 × 1, 2 rows × 2
+/// blocks 1.5× that of 2 × 1; 3 rows × 2 blocks (12 accumulators plus its weights: more than
+/// the 16 vector registers) ran 1.3–1.5× slower than 3 × 1, so 3 rows keep one block.
+fn tail_blocks(rows: usize) -> usize {
+    match rows {
+        1 => 4,
+        2 => 2,
+        _ => 1,
     }
 }
 
@@ -142,13 +202,19 @@ impl Weight for f16 {
     }
 }
 
-/// Dot products of the first `rows` (1 to 4) input rows with one block of 16 columns:
-/// `sums[row][col]`.
+/// The output tile's sums and its inputs: `rows` input rows (1 to 4) times `blocks` weight
+/// blocks (1 to [`MAX_TAIL_BLOCKS`]).
+type Sums = [[f32; BLOCK * MAX_TAIL_BLOCKS]; TILE_ROWS];
+
+/// Dot products of the first `rows` input rows with the first `blocks` weight blocks:
+/// `sums[row][block * 16 + col]`. Every sum adds its products in input order, whatever the tile
+/// shape, so a unit's scores do not depend on the batch it was in.
 fn dot_tile<W: Weight>(
-    inputs: &[&[f32]; 4],
+    inputs: &[&[f32]; TILE_ROWS],
     rows: usize,
-    weights: &[W],
-    sums: &mut [[f32; BLOCK]; 4],
+    weights: &[&[W]; MAX_TAIL_BLOCKS],
+    blocks: usize,
+    sums: &mut Sums,
 ) {
     #[cfg(target_arch = "x86_64")]
     {
@@ -158,34 +224,50 @@ fn dot_tile<W: Weight>(
         {
             // SAFETY: AVX2, FMA and F16C are present; lengths are checked inside.
             unsafe {
-                match rows {
-                    1 => avx2::dot_tile::<1, W>(inputs, weights, sums),
-                    2 => avx2::dot_tile::<2, W>(inputs, weights, sums),
-                    3 => avx2::dot_tile::<3, W>(inputs, weights, sums),
-                    _ => avx2::dot_tile::<4, W>(inputs, weights, sums),
+                match (rows, blocks) {
+                    (1, 1) => avx2::dot_tile::<1, 1, W>(inputs, weights, sums),
+                    (1, 2) => avx2::dot_tile::<1, 2, W>(inputs, weights, sums),
+                    (1, 3) => avx2::dot_tile::<1, 3, W>(inputs, weights, sums),
+                    (1, _) => avx2::dot_tile::<1, 4, W>(inputs, weights, sums),
+                    (2, 1) => avx2::dot_tile::<2, 1, W>(inputs, weights, sums),
+                    (2, _) => avx2::dot_tile::<2, 2, W>(inputs, weights, sums),
+                    (3, _) => avx2::dot_tile::<3, 1, W>(inputs, weights, sums),
+                    _ => avx2::dot_tile::<4, 1, W>(inputs, weights, sums),
                 }
             }
             return;
         }
     }
-    dot_tile_scalar(inputs, weights, sums);
+    dot_tile_scalar(inputs, rows, weights, blocks, sums);
 }
 
-fn dot_tile_scalar<W: Weight>(inputs: &[&[f32]; 4], weights: &[W], sums: &mut [[f32; BLOCK]; 4]) {
-    for (row, x) in inputs.iter().enumerate() {
-        let mut acc = [0f32; BLOCK];
-        for (k, xk) in x.iter().enumerate() {
-            for (c, a) in acc.iter_mut().enumerate() {
-                *a += xk * weights[k * BLOCK + c].to_f32();
+fn dot_tile_scalar<W: Weight>(
+    inputs: &[&[f32]; TILE_ROWS],
+    rows: usize,
+    weights: &[&[W]; MAX_TAIL_BLOCKS],
+    blocks: usize,
+    sums: &mut Sums,
+) {
+    for (x, sums) in inputs.iter().zip(sums.iter_mut()).take(rows) {
+        for (w, sums) in weights
+            .iter()
+            .zip(sums.chunks_exact_mut(BLOCK))
+            .take(blocks)
+        {
+            let mut acc = [0f32; BLOCK];
+            for (k, xk) in x.iter().enumerate() {
+                for (c, a) in acc.iter_mut().enumerate() {
+                    *a += xk * w[k * BLOCK + c].to_f32();
+                }
             }
+            sums.copy_from_slice(&acc);
         }
-        sums[row] = acc;
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::BLOCK;
+    use super::{Sums, BLOCK, MAX_TAIL_BLOCKS, TILE_ROWS};
     use half::f16;
     use std::arch::x86_64::*;
 
@@ -214,28 +296,34 @@ mod avx2 {
         }
     }
 
+    /// `ROWS` rows × `BLOCKS` blocks of 16 columns, `2 · ROWS · BLOCKS` accumulators.
     #[target_feature(enable = "avx2,fma,f16c")]
-    pub(super) unsafe fn dot_tile<const ROWS: usize, W: Load16>(
-        inputs: &[&[f32]; 4],
-        weights: &[W],
-        sums: &mut [[f32; BLOCK]; 4],
+    pub(super) unsafe fn dot_tile<const ROWS: usize, const BLOCKS: usize, W: Load16>(
+        inputs: &[&[f32]; TILE_ROWS],
+        weights: &[&[W]; MAX_TAIL_BLOCKS],
+        sums: &mut Sums,
     ) {
         let k_len = inputs[0].len();
-        assert!(inputs.iter().all(|x| x.len() == k_len) && weights.len() >= k_len * BLOCK);
-        let mut acc = [[_mm256_setzero_ps(); 2]; ROWS];
-        let w = weights.as_ptr();
+        assert!(inputs.iter().all(|x| x.len() == k_len));
+        assert!(weights.iter().all(|w| w.len() >= k_len * BLOCK));
+        let mut acc = [[[_mm256_setzero_ps(); 2]; BLOCKS]; ROWS];
+        let w = weights.map(|w| w.as_ptr());
         let x = inputs.map(|x| x.as_ptr());
         for k in 0..k_len {
-            let (w0, w1) = W::load16(w.add(k * BLOCK));
-            for r in 0..ROWS {
-                let xr = _mm256_broadcast_ss(&*x[r].add(k));
-                acc[r][0] = _mm256_fmadd_ps(xr, w0, acc[r][0]);
-                acc[r][1] = _mm256_fmadd_ps(xr, w1, acc[r][1]);
+            for b in 0..BLOCKS {
+                let (w0, w1) = W::load16(w[b].add(k * BLOCK));
+                for r in 0..ROWS {
+                    let xr = _mm256_broadcast_ss(&*x[r].add(k));
+                    acc[r][b][0] = _mm256_fmadd_ps(xr, w0, acc[r][b][0]);
+                    acc[r][b][1] = _mm256_fmadd_ps(xr, w1, acc[r][b][1]);
+                }
             }
         }
-        for r in 0..ROWS {
-            _mm256_storeu_ps(sums[r].as_mut_ptr(), acc[r][0]);
-            _mm256_storeu_ps(sums[r].as_mut_ptr().add(8), acc[r][1]);
+        for (acc, sums) in acc.iter().zip(sums.iter_mut()) {
+            for (acc, sum) in acc.iter().zip(sums.chunks_exact_mut(BLOCK)) {
+                _mm256_storeu_ps(sum.as_mut_ptr(), acc[0]);
+                _mm256_storeu_ps(sum.as_mut_ptr().add(8), acc[1]);
+            }
         }
     }
 }
@@ -246,9 +334,33 @@ mod tests {
 
     #[test]
     fn packed_product_matches_the_naive_one_for_odd_shapes() {
-        // Odd shapes, a full block, rows past one task.
-        for (rows, out, inp) in [(7, 37, 70), (5, 16, 256), (70, 21, 600)] {
+        // Odd shapes, a full block, rows past one task; tails of 1, 2 and 3 rows over 1 to 7
+        // blocks (a partial group of tail blocks included).
+        for (rows, out, inp) in [
+            (7, 37, 70),
+            (5, 16, 256),
+            (70, 21, 600),
+            (1, 100, 33),
+            (2, 70, 20),
+            (3, 50, 9),
+            (65, 112, 40),
+        ] {
             check_against_naive(rows, out, inp);
+        }
+    }
+
+    #[test]
+    fn a_row_gets_the_same_bits_alone_as_in_any_tile() {
+        // Every sum adds its products in input order, whatever tile computed it: a unit's
+        // scores do not depend on its batch.
+        let (out, inp) = (100, 70);
+        let w = weights(out, inp, |i| ((i * 11 % 17) as f32 - 8.0) / 9.0);
+        let matrix = F32Matrix::pack(&w, out, inp);
+        let x: Vec<f32> = (0..9 * inp).map(|i| (i as f32 * 0.37).sin()).collect();
+        let all = matrix.matmul(&x, 9);
+        for r in 0..9 {
+            let alone = matrix.matmul(&x[r * inp..][..inp], 1);
+            assert_eq!(alone, all[r * out..][..out], "row {r}");
         }
     }
 

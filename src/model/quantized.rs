@@ -11,6 +11,7 @@
 //! identical on every CPU.
 
 use rayon::prelude::*;
+use std::mem::MaybeUninit;
 
 /// Output columns per packed block (two AVX2 registers of eight 32-bit sums).
 const BLOCK: usize = 16;
@@ -75,8 +76,11 @@ impl Int8Matrix {
     pub fn matmul(&self, x: &[f32], rows: usize) -> Vec<f32> {
         assert_eq!(x.len(), rows * self.in_dim, "activation matrix size");
         let width = self.groups * 4;
-        let mut out = vec![0f32; rows * self.out_dim];
-        out.par_chunks_mut(self.out_dim * ROWS_PER_TASK)
+        let len = rows * self.out_dim;
+        // Not zeroed first (as in the f32 GEMM): every element is written below.
+        let mut out = Vec::with_capacity(len);
+        out.spare_capacity_mut()[..len]
+            .par_chunks_mut(self.out_dim * ROWS_PER_TASK)
             .zip(x.par_chunks(self.in_dim * ROWS_PER_TASK))
             .for_each(|(out, x)| {
                 let mut quantized = vec![0u8; x.len() / self.in_dim * width];
@@ -87,11 +91,14 @@ impl Int8Matrix {
                     .collect();
                 self.multiply_rows(&quantized, &params, out);
             });
+        // SAFETY: each task's row tiles cover all of its rows, for every block of columns, so
+        // all `len` elements were written.
+        unsafe { out.set_len(len) };
         out
     }
 
     /// One task's rows: quantized activations `q`, their (scale, zero point), output rows.
-    fn multiply_rows(&self, q: &[u8], params: &[(f32, i32)], out: &mut [f32]) {
+    fn multiply_rows(&self, q: &[u8], params: &[(f32, i32)], out: &mut [MaybeUninit<f32>]) {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx2") {
@@ -105,12 +112,17 @@ impl Int8Matrix {
     /// [`Self::multiply_rows`] compiled for AVX2 (its dequantizing epilogue vectorises).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn multiply_rows_avx2(&self, q: &[u8], params: &[(f32, i32)], out: &mut [f32]) {
+    unsafe fn multiply_rows_avx2(
+        &self,
+        q: &[u8],
+        params: &[(f32, i32)],
+        out: &mut [MaybeUninit<f32>],
+    ) {
         self.multiply_rows_body(q, params, out);
     }
 
     #[inline(always)]
-    fn multiply_rows_body(&self, q: &[u8], params: &[(f32, i32)], out: &mut [f32]) {
+    fn multiply_rows_body(&self, q: &[u8], params: &[(f32, i32)], out: &mut [MaybeUninit<f32>]) {
         let width = self.groups * 4;
         let rows = params.len();
         let mut sums = [[0i32; BLOCK]; 4];
@@ -123,7 +135,7 @@ impl Int8Matrix {
                 let tile = (rows - r).min(4);
                 let activations: [&[u8]; 4] =
                     std::array::from_fn(|i| &q[(r + i.min(tile - 1)) * width..][..width]);
-                dot_tile(&activations, weights, self.groups, &mut sums);
+                dot_tile(&activations, tile, weights, self.groups, &mut sums);
                 let column_sums = &self.column_sums[columns.clone()];
                 let column_scales = &self.scales[columns.clone()];
                 for (i, &(scale, zero)) in params[r..r + tile].iter().enumerate() {
@@ -134,7 +146,7 @@ impl Int8Matrix {
                         .zip(column_sums)
                         .zip(column_scales)
                     {
-                        *y = (sum - zero * column_sum) as f32 * (scale * column_scale);
+                        y.write((sum - zero * column_sum) as f32 * (scale * column_scale));
                     }
                 }
                 r += tile;
@@ -198,14 +210,30 @@ fn quantize_row(x: &[f32], q: &mut [u8]) -> (f32, i32) {
     (scale, zero as i32)
 }
 
-/// Integer dot products of 4 activation rows with one block of 16 columns: `sums[row][col]`.
-fn dot_tile(activations: &[&[u8]; 4], weights: &[i8], groups: usize, sums: &mut [[i32; BLOCK]; 4]) {
+/// Integer dot products of the first `rows` (1 to 4) activation rows with one block of 16
+/// columns: `sums[row][col]`. A tile of fewer than 4 rows (a unit's last rows, the last layer's
+/// lone `[CLS]` row at batch 1) costs only its own rows.
+fn dot_tile(
+    activations: &[&[u8]; 4],
+    rows: usize,
+    weights: &[i8],
+    groups: usize,
+    sums: &mut [[i32; BLOCK]; 4],
+) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 is present; slices hold `groups` groups of 4 bytes (activations)
             // and of 64 bytes (weights), checked below.
-            unsafe { return avx2::dot_tile(activations, weights, groups, sums) };
+            unsafe {
+                match rows {
+                    1 => avx2::dot_tile::<1>(activations, weights, groups, sums),
+                    2 => avx2::dot_tile::<2>(activations, weights, groups, sums),
+                    3 => avx2::dot_tile::<3>(activations, weights, groups, sums),
+                    _ => avx2::dot_tile::<4>(activations, weights, groups, sums),
+                }
+            }
+            return;
         }
     }
     dot_tile_scalar(activations, weights, groups, sums);
@@ -236,7 +264,7 @@ mod avx2 {
     use std::arch::x86_64::*;
 
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn dot_tile(
+    pub(super) unsafe fn dot_tile<const ROWS: usize>(
         activations: &[&[u8]; 4],
         weights: &[i8],
         groups: usize,
@@ -245,7 +273,7 @@ mod avx2 {
         assert!(groups.is_multiple_of(2) && weights.len() >= groups * BLOCK * 4);
         assert!(activations.iter().all(|a| a.len() >= groups * 4));
         let ones = _mm256_set1_epi16(1);
-        let mut acc = [[_mm256_setzero_si256(); 2]; 4];
+        let mut acc = [[_mm256_setzero_si256(); 2]; ROWS];
         let w = weights.as_ptr();
         let a = activations.map(|a| a.as_ptr());
         // Two groups at a time: with 7-bit activations and weights, a `vpmaddubsw` pair sum is
@@ -255,7 +283,7 @@ mod avx2 {
             let w1 = _mm256_loadu_si256(w.add(g * 64 + 32) as *const __m256i);
             let w2 = _mm256_loadu_si256(w.add(g * 64 + 64) as *const __m256i);
             let w3 = _mm256_loadu_si256(w.add(g * 64 + 96) as *const __m256i);
-            for r in 0..4 {
+            for r in 0..ROWS {
                 let xa = _mm256_set1_epi32((a[r].add(g * 4) as *const i32).read_unaligned());
                 let xb = _mm256_set1_epi32((a[r].add(g * 4 + 4) as *const i32).read_unaligned());
                 let s0 =
@@ -266,7 +294,7 @@ mod avx2 {
                 acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(s1, ones));
             }
         }
-        for r in 0..4 {
+        for r in 0..ROWS {
             _mm256_storeu_si256(sums[r].as_mut_ptr() as *mut __m256i, acc[r][0]);
             _mm256_storeu_si256(sums[r].as_mut_ptr().add(8) as *mut __m256i, acc[r][1]);
         }
@@ -325,10 +353,12 @@ mod tests {
             })
             .collect();
         let activations: [&[u8]; 4] = std::array::from_fn(|r| rows[r].as_slice());
-        let mut fast = [[0i32; BLOCK]; 4];
         let mut slow = [[0i32; BLOCK]; 4];
-        dot_tile(&activations, &weights, groups, &mut fast);
         dot_tile_scalar(&activations, &weights, groups, &mut slow);
-        assert_eq!(fast, slow);
+        for tile in 1..=4 {
+            let mut fast = [[0i32; BLOCK]; 4];
+            dot_tile(&activations, tile, &weights, groups, &mut fast);
+            assert_eq!(fast[..tile], slow[..tile], "{tile}-row tile");
+        }
     }
 }
