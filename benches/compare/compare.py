@@ -364,11 +364,16 @@ def run_python_system(system: str, policy: str, args, onnx: dict, units_path: Pa
     return Run(system, policy, result["seconds"], rss, scores=result["scores"], extra={"load_seconds": result["load_seconds"]})
 
 
-def run_privclause(system: str, policy: str, args, units_path: Path, one_unit_path: Path) -> tuple[Run, Run]:
-    """privclause end to end (process start + model load + labeling), and net of a 1-unit run."""
-    batch_size, sort_window = BATCH_POLICIES[policy]
+def run_privclause(configs: list[tuple[str, str]], args, units_path: Path, one_unit_path: Path) -> list[tuple[Run, Run]]:
+    """privclause end to end (process start + model load + labeling), and net of a 1-unit run,
+    for each (system, policy) in `configs`.
 
-    def cmd(path: Path) -> list[str]:
+    The repeats are interleaved: each round runs every configuration once, so a slow spell of
+    the machine (single runs of one binary varied by up to 20 % here) falls on all of them
+    alike instead of on whichever configuration happened to be running; each keeps its best."""
+
+    def cmd(system: str, policy: str, path: Path) -> list[str]:
+        batch_size, sort_window = BATCH_POLICIES[policy]
         return [
             str(args.privclause), "label", "--model", str(args.model), "--input-units", str(path),
             "--threads", str(args.threads), "--batch-size", str(batch_size), "--sort-window", str(sort_window),
@@ -376,19 +381,26 @@ def run_privclause(system: str, policy: str, args, units_path: Path, one_unit_pa
         ]  # fmt: skip
 
     env = child_env(args.threads)
-    out = args.workdir / f"{system}-{policy}.jsonl"
-    best, rss, best_one = float("inf"), 0.0, float("inf")
-    for _ in range(args.repeats):
-        wall, peak, _ = run_measured(cmd(units_path), env, out)
-        best, rss = min(best, wall), max(rss, peak)
-        wall_one, _, _ = run_measured(cmd(one_unit_path), env, args.workdir / "privclause-one.jsonl")
-        best_one = min(best_one, wall_one)
-    records = read_units(out)
-    scores = [[r["scores"][label] for label in LABELS] for r in records]
-    labels = [sorted(r["labels"]) for r in records]
-    e2e = Run(system, policy, best, rss, scores=scores, labels=labels, extra={"one_unit_seconds": best_one})
-    net = Run(system + "-net", policy, max(best - best_one, 1e-9), rss, note="minus a 1-unit run")
-    return e2e, net
+    best = {c: (float("inf"), 0.0, float("inf")) for c in configs}  # (wall, peak RSS, 1-unit wall)
+    for round_ in range(args.repeats):
+        for system, policy in configs:
+            print(f"running {system} {policy} (round {round_ + 1}/{args.repeats}) ...", file=sys.stderr, flush=True)
+            out = args.workdir / f"{system}-{policy}.jsonl"
+            wall, peak, _ = run_measured(cmd(system, policy, units_path), env, out)
+            wall_one, _, _ = run_measured(cmd(system, policy, one_unit_path), env, args.workdir / "privclause-one.jsonl")
+            b_wall, b_rss, b_one = best[system, policy]
+            best[system, policy] = (min(b_wall, wall), max(b_rss, peak), min(b_one, wall_one))
+            print(f"  {args.units / wall:.1f} units/s, peak RSS {peak:.0f} MB", file=sys.stderr)
+    results = []
+    for system, policy in configs:
+        wall, rss, one = best[system, policy]
+        records = read_units(args.workdir / f"{system}-{policy}.jsonl")
+        scores = [[r["scores"][label] for label in LABELS] for r in records]
+        labels = [sorted(r["labels"]) for r in records]
+        e2e = Run(system, policy, wall, rss, scores=scores, labels=labels, extra={"one_unit_seconds": one})
+        net = Run(system + "-net", policy, max(wall - one, 1e-9), rss, note="minus a 1-unit run")
+        results.append((e2e, net))
+    return results
 
 
 def thresholds_labels(scores: list[list[float]], thresholds: dict) -> list[list[str]]:
@@ -539,18 +551,18 @@ def main(argv: list[str]) -> int:
         onnx = json.loads(onnx_path.read_text())
 
     runs: list[Run] = []
-    pc_runs: list[Run] = []
     for system in systems:
+        if system in PRIVCLAUSE_PRECISION:
+            continue
         for policy in policies:
             print(f"running {system} {policy} ...", file=sys.stderr, flush=True)
-            if system in PRIVCLAUSE_PRECISION:
-                e2e, net = run_privclause(system, policy, args, units_path, one_unit_path)
-                runs.append(e2e)
-                pc_runs.append(net)
-            else:
-                runs.append(run_python_system(system, policy, args, onnx, units_path))
+            runs.append(run_python_system(system, policy, args, onnx, units_path))
             r = runs[-1]
             print(f"  {args.units / r.seconds:.1f} units/s, peak RSS {r.peak_rss_mb:.0f} MB", file=sys.stderr)
+    pc_configs = [(s, p) for s in systems if s in PRIVCLAUSE_PRECISION for p in policies]
+    pc_results = run_privclause(pc_configs, args, units_path, one_unit_path)
+    runs += [e2e for e2e, _ in pc_results]
+    pc_runs = [net for _, net in pc_results]
     runs += pc_runs
 
     reference = next(r for r in runs if r.system == "privclause" and r.policy == policies[0])
