@@ -13,7 +13,6 @@
 
 use half::f16;
 use rayon::prelude::*;
-use std::mem::MaybeUninit;
 use std::ops::Range;
 
 /// Output columns per packed block (two AVX registers).
@@ -69,22 +68,15 @@ impl F32Matrix {
     /// `x·Wᵀ` for row-major `x` `[rows, in_dim]`: `[rows, out_dim]`, rows in parallel.
     pub fn matmul(&self, x: &[f32], rows: usize) -> Vec<f32> {
         assert_eq!(x.len(), rows * self.in_dim, "activation matrix size");
-        let len = rows * self.out_dim;
-        // Not zeroed first: zeroing fresh output pages cost ~3-5 % of an f32 forward (perf),
-        // and every element is written below.
-        let mut out = Vec::with_capacity(len);
-        out.spare_capacity_mut()[..len]
-            .par_chunks_mut(self.out_dim * ROWS_PER_TASK)
+        let mut out = vec![0f32; rows * self.out_dim];
+        out.par_chunks_mut(self.out_dim * ROWS_PER_TASK)
             .zip(x.par_chunks(self.in_dim * ROWS_PER_TASK))
             .for_each(|(out, x)| self.multiply_rows(x, out));
-        // SAFETY: each task's tiles cover all of its rows (full tiles, then the tail) and every
-        // block of columns, so all `len` elements were written.
-        unsafe { out.set_len(len) };
         out
     }
 
     /// One task's rows.
-    fn multiply_rows(&self, x: &[f32], out: &mut [MaybeUninit<f32>]) {
+    fn multiply_rows(&self, x: &[f32], out: &mut [f32]) {
         match &self.packed {
             PackedWeights::F32(packed) => self.multiply_rows_with(packed, x, out),
             PackedWeights::F16(packed) => self.multiply_rows_with(packed, x, out),
@@ -94,7 +86,7 @@ impl F32Matrix {
     /// One task's rows. Full tiles of [`TILE_ROWS`] rows take one block of 16 columns at a time,
     /// each block read once per task and reused for every tile; the 1 to `TILE_ROWS - 1` rows
     /// left over take several blocks at a time (see [`tail_blocks`]).
-    fn multiply_rows_with<W: Weight>(&self, packed: &[W], x: &[f32], out: &mut [MaybeUninit<f32>]) {
+    fn multiply_rows_with<W: Weight>(&self, packed: &[W], x: &[f32], out: &mut [f32]) {
         let rows = x.len() / self.in_dim;
         let blocks = self.out_dim.div_ceil(BLOCK);
         let full_rows = rows - rows % TILE_ROWS;
@@ -123,7 +115,7 @@ impl F32Matrix {
         &self,
         packed: &[W],
         x: &[f32],
-        out: &mut [MaybeUninit<f32>],
+        out: &mut [f32],
         rows: Range<usize>,
         blocks: Range<usize>,
     ) {
@@ -140,10 +132,7 @@ impl F32Matrix {
         dot_tile(&inputs, rows.len(), &weights, blocks.len(), &mut sums);
         let columns = (blocks.start * BLOCK)..(blocks.end * BLOCK).min(self.out_dim);
         for (r, sum) in rows.zip(&sums) {
-            let row = &mut out[r * self.out_dim..][columns.clone()];
-            for (y, sum) in row.iter_mut().zip(sum) {
-                y.write(*sum);
-            }
+            out[r * self.out_dim..][columns.clone()].copy_from_slice(&sum[..columns.len()]);
         }
     }
 }
@@ -202,8 +191,7 @@ impl Weight for f16 {
     }
 }
 
-/// The output tile's sums and its inputs: `rows` input rows (1 to 4) times `blocks` weight
-/// blocks (1 to [`MAX_TAIL_BLOCKS`]).
+/// A tile's sums: up to [`TILE_ROWS`] rows × [`MAX_TAIL_BLOCKS`] blocks of 16 columns.
 type Sums = [[f32; BLOCK * MAX_TAIL_BLOCKS]; TILE_ROWS];
 
 /// Dot products of the first `rows` input rows with the first `blocks` weight blocks:

@@ -11,7 +11,6 @@
 //! identical on every CPU.
 
 use rayon::prelude::*;
-use std::mem::MaybeUninit;
 
 /// Output columns per packed block (two AVX2 registers of eight 32-bit sums).
 const BLOCK: usize = 16;
@@ -76,11 +75,8 @@ impl Int8Matrix {
     pub fn matmul(&self, x: &[f32], rows: usize) -> Vec<f32> {
         assert_eq!(x.len(), rows * self.in_dim, "activation matrix size");
         let width = self.groups * 4;
-        let len = rows * self.out_dim;
-        // Not zeroed first (as in the f32 GEMM): every element is written below.
-        let mut out = Vec::with_capacity(len);
-        out.spare_capacity_mut()[..len]
-            .par_chunks_mut(self.out_dim * ROWS_PER_TASK)
+        let mut out = vec![0f32; rows * self.out_dim];
+        out.par_chunks_mut(self.out_dim * ROWS_PER_TASK)
             .zip(x.par_chunks(self.in_dim * ROWS_PER_TASK))
             .for_each(|(out, x)| {
                 let mut quantized = vec![0u8; x.len() / self.in_dim * width];
@@ -91,14 +87,11 @@ impl Int8Matrix {
                     .collect();
                 self.multiply_rows(&quantized, &params, out);
             });
-        // SAFETY: each task's row tiles cover all of its rows, for every block of columns, so
-        // all `len` elements were written.
-        unsafe { out.set_len(len) };
         out
     }
 
     /// One task's rows: quantized activations `q`, their (scale, zero point), output rows.
-    fn multiply_rows(&self, q: &[u8], params: &[(f32, i32)], out: &mut [MaybeUninit<f32>]) {
+    fn multiply_rows(&self, q: &[u8], params: &[(f32, i32)], out: &mut [f32]) {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx2") {
@@ -112,17 +105,12 @@ impl Int8Matrix {
     /// [`Self::multiply_rows`] compiled for AVX2 (its dequantizing epilogue vectorises).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn multiply_rows_avx2(
-        &self,
-        q: &[u8],
-        params: &[(f32, i32)],
-        out: &mut [MaybeUninit<f32>],
-    ) {
+    unsafe fn multiply_rows_avx2(&self, q: &[u8], params: &[(f32, i32)], out: &mut [f32]) {
         self.multiply_rows_body(q, params, out);
     }
 
     #[inline(always)]
-    fn multiply_rows_body(&self, q: &[u8], params: &[(f32, i32)], out: &mut [MaybeUninit<f32>]) {
+    fn multiply_rows_body(&self, q: &[u8], params: &[(f32, i32)], out: &mut [f32]) {
         let width = self.groups * 4;
         let rows = params.len();
         let mut sums = [[0i32; BLOCK]; 4];
@@ -146,7 +134,7 @@ impl Int8Matrix {
                         .zip(column_sums)
                         .zip(column_scales)
                     {
-                        y.write((sum - zero * column_sum) as f32 * (scale * column_scale));
+                        *y = (sum - zero * column_sum) as f32 * (scale * column_scale);
                     }
                 }
                 r += tile;
