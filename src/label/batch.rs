@@ -55,15 +55,23 @@ pub fn plan_batches(lengths: &[usize], policy: BatchPolicy) -> Vec<Vec<usize>> {
 /// (beyond float rounding).
 pub fn score_all(model: &ClauseModel, units: &[EncodedUnit], policy: BatchPolicy) -> Vec<[f32; 5]> {
     let lengths: Vec<usize> = units.iter().map(EncodedUnit::len).collect();
-    let batches = plan_batches(&lengths, policy);
-    let scored: Vec<Vec<[f32; 5]>> = batches
-        .par_iter()
-        .map(|batch| {
-            let members: Vec<&EncodedUnit> = batch.iter().map(|&i| &units[i]).collect();
-            model.score(&members)
-        })
-        .collect();
-    let mut scores = vec![[0f32; 5]; units.len()];
+    score_in_batches(&lengths, policy, |batch| {
+        let members: Vec<&EncodedUnit> = batch.iter().map(|&i| &units[i]).collect();
+        model.score(&members)
+    })
+}
+
+/// Plans batches for units of these token `lengths`, runs `score_batch` on each (given the
+/// batch's unit indices, it returns their scores in that order) in parallel on the current
+/// rayon pool, and returns the scores in the units' order.
+pub fn score_in_batches(
+    lengths: &[usize],
+    policy: BatchPolicy,
+    score_batch: impl Fn(&[usize]) -> Vec<[f32; 5]> + Sync,
+) -> Vec<[f32; 5]> {
+    let batches = plan_batches(lengths, policy);
+    let scored: Vec<Vec<[f32; 5]>> = batches.par_iter().map(|b| score_batch(b)).collect();
+    let mut scores = vec![[0f32; 5]; lengths.len()];
     for (batch, batch_scores) in batches.iter().zip(scored) {
         for (&i, s) in batch.iter().zip(batch_scores) {
             scores[i] = s;

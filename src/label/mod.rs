@@ -3,7 +3,7 @@
 mod batch;
 mod record;
 
-pub use batch::{plan_batches, score_all, BatchPolicy};
+pub use batch::{plan_batches, score_all, score_in_batches, BatchPolicy};
 pub use record::{LabeledUnit, Scores};
 
 use crate::labels::Label;

@@ -219,33 +219,21 @@ fn predict(
     model_config: &crate::model::BertConfig,
     examples: &[Example],
 ) -> candle_core::Result<Vec<[f32; 5]>> {
-    use rayon::prelude::*;
     let vb = VarBuilder::from_varmap(varmap, DType::F32, &Device::Cpu);
     let network = PackedBert::load(model_config, Label::ALL.len(), vb, Precision::F32)?;
     let lengths: Vec<usize> = examples.iter().map(|e| e.unit.len()).collect();
-    let batches = crate::label::plan_batches(
-        &lengths,
-        crate::label::BatchPolicy {
-            batch_size: 32,
-            sort_window: usize::MAX,
-        },
-    );
-    let per_batch: Vec<Vec<Vec<f32>>> = batches
-        .par_iter()
-        .map(|batch| {
-            let units: Vec<&EncodedUnit> = batch.iter().map(|&i| &examples[i].unit).collect();
-            network.logits(&units)
-        })
-        .collect();
-    let mut scores = vec![[0f32; 5]; examples.len()];
-    for (batch, logits) in batches.iter().zip(per_batch) {
-        for (&i, row) in batch.iter().zip(logits) {
-            for (score, logit) in scores[i].iter_mut().zip(row) {
-                *score = 1.0 / (1.0 + (-logit).exp());
-            }
-        }
-    }
-    Ok(scores)
+    let policy = crate::label::BatchPolicy {
+        batch_size: 32,
+        sort_window: usize::MAX,
+    };
+    Ok(crate::label::score_in_batches(&lengths, policy, |batch| {
+        let units: Vec<&EncodedUnit> = batch.iter().map(|&i| &examples[i].unit).collect();
+        network
+            .logits(&units)
+            .into_iter()
+            .map(|row| std::array::from_fn(|j| 1.0 / (1.0 + (-row[j]).exp())))
+            .collect()
+    }))
 }
 
 /// Macro-F1 of `scores` against the examples' known labels at `thresholds`.
