@@ -175,7 +175,7 @@ impl ClauseModel {
             .map(|row| {
                 let mut scores = [0f32; 5];
                 for (column, label) in self.columns.iter().enumerate() {
-                    scores[label.index()] = 1.0 / (1.0 + (-row[column]).exp());
+                    scores[label.index()] = sigmoid(row[column]);
                 }
                 scores
             })
@@ -242,4 +242,9 @@ fn load_encoder(
         )));
     }
     Ok(encoder)
+}
+
+/// The logistic function: a logit's score in (0, 1).
+pub(crate) fn sigmoid(logit: f32) -> f32 {
+    1.0 / (1.0 + (-logit).exp())
 }

@@ -231,7 +231,7 @@ fn predict(
         network
             .logits(&units)
             .into_iter()
-            .map(|row| std::array::from_fn(|j| 1.0 / (1.0 + (-row[j]).exp())))
+            .map(|row| std::array::from_fn(|j| crate::model::sigmoid(row[j])))
             .collect()
     }))
 }
