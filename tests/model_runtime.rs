@@ -167,6 +167,68 @@ fn half_precision_weights_load_and_agree() {
     }
 }
 
+#[test]
+fn rule_thresholds_apply_only_where_the_rules_give_the_label() {
+    use privclause::dataset::rules::{rule_labels, RULES_VERSION};
+    use privclause::labels::{Label, LabelSet};
+    let dir = common::tiny_model();
+    let mut labeler = labeler(dir.path(), 8);
+    let pairs = pairs(SENTENCES.len());
+    let raw = labeler.score_pairs(&pairs).unwrap();
+    let decide_all = |labeler: &Labeler| -> Vec<LabelSet> {
+        pairs
+            .iter()
+            .zip(&raw)
+            .map(|((text, context), raw)| labeler.decide(*raw, text, context).0)
+            .collect()
+    };
+    let ruled: Vec<LabelSet> = pairs.iter().map(|(t, c)| rule_labels(t, c)).collect();
+    assert!(
+        ruled.iter().filter(|l| !l.is_empty()).count() >= 4,
+        "the sentences exercise the rules: {ruled:?}"
+    );
+
+    // Plain thresholds out of reach and rule thresholds at zero: exactly the rules' labels.
+    let settings = &mut labeler.model.settings;
+    for label in Label::ALL {
+        settings.thresholds.insert(label, 1.5);
+        settings.rule_thresholds.insert(label, 0.0);
+    }
+    settings.rules_version = Some(RULES_VERSION.to_string());
+    assert_eq!(decide_all(&labeler), ruled);
+
+    // A rule threshold above every score admits nothing; without rule thresholds, nothing either.
+    for label in Label::ALL {
+        labeler.model.settings.rule_thresholds.insert(label, 1.2);
+    }
+    assert!(decide_all(&labeler).iter().all(|l| l.is_empty()));
+    labeler.model.settings.rule_thresholds.clear();
+    assert!(decide_all(&labeler).iter().all(|l| l.is_empty()));
+
+    // `--threshold` decides by the model alone.
+    for label in Label::ALL {
+        labeler.model.settings.rule_thresholds.insert(label, 0.0);
+    }
+    labeler.threshold = Some(1.5);
+    assert!(decide_all(&labeler).iter().all(|l| l.is_empty()));
+}
+
+#[test]
+fn rule_thresholds_tuned_with_other_rules_are_refused() {
+    let dir = common::tiny_model();
+    let settings_path = dir.path().join("privclause.json");
+    let mut json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&settings_path).unwrap()).unwrap();
+    json["rule_thresholds"] = serde_json::json!({"sensitive": 0.1});
+    json["rules_version"] = "rules@v0".into();
+    std::fs::write(&settings_path, json.to_string()).unwrap();
+    let err = load_error(dir.path());
+    assert!(
+        err.contains("privclause.json") && err.contains("rules@v0"),
+        "{err}"
+    );
+}
+
 fn load_error(dir: &std::path::Path) -> String {
     match ClauseModel::load(dir) {
         Ok(_) => panic!("{} should not load", dir.display()),

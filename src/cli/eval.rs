@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use privclause::dataset::{read_records, DatasetRecord, Split};
 use privclause::eval::{evaluate, evaluate_by_source, Evaluation};
-use privclause::label::{BatchPolicy, Labeler, Scores};
+use privclause::label::{BatchPolicy, Labeler};
 use privclause::labels::LabelSet;
 use privclause::model::{ClauseModel, ContextMode};
 use serde::Serialize;
@@ -33,6 +33,9 @@ pub struct EvalArgs {
     /// Feed the model the unit alone, without its section/lead context.
     #[arg(long)]
     pub no_context: bool,
+    /// Decide by the model's scores alone, ignoring its rule thresholds.
+    #[arg(long)]
+    pub model_only: bool,
     /// Also break scores down by corpus and label source.
     #[arg(long)]
     pub by_source: bool,
@@ -75,14 +78,27 @@ fn model_predictions(
     if args.no_context {
         model.set_context_mode(ContextMode::None);
     }
+    if args.model_only {
+        model.settings.rule_thresholds.clear();
+    }
     let (labeler, raw) = score_records(model, records)?;
-    let settings = &labeler.model.settings;
-    let predictions = raw
-        .into_iter()
-        .map(|r| Scores::rounded(r).labels(|l| settings.threshold(l)))
+    let predictions = records
+        .iter()
+        .zip(raw)
+        .map(|(r, raw)| {
+            // Unit-only means the rules see no context either.
+            let context = if args.no_context { "" } else { &r.context };
+            labeler.decide(raw, &r.text, context).0
+        })
         .collect();
-    let suffix = if args.no_context { " (no context)" } else { "" };
-    Ok((format!("{}{suffix}", labeler.model.id), predictions))
+    let mut predictor = labeler.model.id.clone();
+    if labeler.model.settings.uses_rules() {
+        predictor += " + rule thresholds";
+    }
+    if args.no_context {
+        predictor += " (no context)";
+    }
+    Ok((predictor, predictions))
 }
 
 /// Scores dataset records (text with their context) with `model`; returns the labeler too, so

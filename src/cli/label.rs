@@ -32,7 +32,8 @@ pub struct LabelArgs {
     /// Model directory, or a Hugging Face repo id (cached offline-first).
     #[arg(long, env = "PRIVCLAUSE_MODEL")]
     pub model: Option<String>,
-    /// One decision threshold for all labels (default: the model's per-label thresholds).
+    /// One decision threshold for all labels, the model deciding alone (default: the model's
+    /// per-label thresholds and rule thresholds).
     #[arg(long)]
     pub threshold: Option<f32>,
     /// Inputs are JSONL of {"id", "text", "context"} units: classify them without segmenting.

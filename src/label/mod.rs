@@ -1,4 +1,5 @@
-//! Labeling units with a loaded model: encoding, batching, thresholds, records.
+//! Labeling units with a loaded model: encoding, batching, decisions (thresholds, rule
+//! thresholds), records.
 
 mod batch;
 mod record;
@@ -6,7 +7,8 @@ mod record;
 pub use batch::{plan_batches, score_all, score_in_batches, BatchPolicy};
 pub use record::{LabeledUnit, Scores};
 
-use crate::labels::Label;
+use crate::dataset::rules::rule_labels;
+use crate::labels::LabelSet;
 use crate::model::{context_of, ClauseModel, EncodedUnit, ModelError};
 use crate::segment::Unit;
 use rayon::prelude::*;
@@ -30,11 +32,6 @@ pub struct Labeler {
 }
 
 impl Labeler {
-    fn threshold(&self, label: Label) -> f32 {
-        self.threshold
-            .unwrap_or_else(|| self.model.settings.threshold(label))
-    }
-
     /// Encodes `(text, context)` pairs in parallel.
     fn encode(&self, pairs: &[(&str, String)]) -> Result<Vec<EncodedUnit>, ModelError> {
         pairs
@@ -48,15 +45,44 @@ impl Labeler {
             .collect()
     }
 
-    /// Raw scores (in [`Label::ALL`] order) of `(text, context)` pairs, in input order.
+    /// Raw scores (in [`crate::labels::Label::ALL`] order) of `(text, context)` pairs, in input order.
     pub fn score_pairs(&self, pairs: &[(&str, String)]) -> Result<Vec<[f32; 5]>, ModelError> {
         let encoded = self.encode(pairs)?;
         Ok(score_all(&self.model, &encoded, self.policy))
     }
 
-    fn to_scores(&self, raw: [f32; 5]) -> (crate::labels::LabelSet, Scores) {
+    /// Labels from raw scores (rounded first): each label whose score reaches its threshold, and
+    /// each label the keyword rules give the unit whose score reaches its rule threshold (see
+    /// [`crate::model::ClassifierSettings::rule_thresholds`]). A `--threshold` override decides
+    /// by the model alone.
+    pub fn decide(&self, raw: [f32; 5], text: &str, context: &str) -> (LabelSet, Scores) {
         let scores = Scores::rounded(raw);
-        (scores.labels(|l| self.threshold(l)), scores)
+        let settings = &self.model.settings;
+        if let Some(threshold) = self.threshold {
+            return (scores.labels(|_| threshold), scores);
+        }
+        let mut labels = scores.labels(|l| settings.threshold(l));
+        if settings.uses_rules() {
+            for label in rule_labels(text, context).iter() {
+                if scores.get(label) >= settings.rule_threshold(label) {
+                    labels.insert(label);
+                }
+            }
+        }
+        (labels, scores)
+    }
+
+    /// Scores and decides `(text, context)` pairs, in input order.
+    fn score_and_decide(
+        &self,
+        pairs: &[(&str, String)],
+    ) -> Result<Vec<(LabelSet, Scores)>, ModelError> {
+        let raw = self.score_pairs(pairs)?;
+        Ok(pairs
+            .par_iter()
+            .zip(raw)
+            .map(|((text, context), raw)| self.decide(raw, text, context))
+            .collect())
     }
 
     /// Labels the units of a segmented document, keeping their order.
@@ -65,12 +91,12 @@ impl Labeler {
             .iter()
             .map(|u| (u.text.as_str(), context_of(&u.section, u.lead.as_deref())))
             .collect();
-        let raw = self.score_pairs(&pairs)?;
+        let decided = self.score_and_decide(&pairs)?;
+        drop(pairs);
         Ok(units
             .into_iter()
-            .zip(raw)
-            .map(|(unit, raw)| {
-                let (labels, scores) = self.to_scores(raw);
+            .zip(decided)
+            .map(|(unit, (labels, scores))| {
                 LabeledUnit::from_unit(unit, labels, scores, &self.model.id)
             })
             .collect())
@@ -86,13 +112,13 @@ impl Labeler {
             .iter()
             .map(|u| (u.text.as_str(), u.context.clone()))
             .collect();
-        let raw = self.score_pairs(&pairs)?;
+        let decided = self.score_and_decide(&pairs)?;
+        drop(pairs);
         Ok(inputs
             .into_iter()
-            .zip(raw)
+            .zip(decided)
             .enumerate()
-            .map(|(index, (input, raw))| {
-                let (labels, scores) = self.to_scores(raw);
+            .map(|(index, (input, (labels, scores)))| {
                 let id = match input.id {
                     serde_json::Value::String(s) => s,
                     other => other.to_string(),

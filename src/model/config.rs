@@ -122,6 +122,14 @@ pub enum Precision {
 pub struct ClassifierSettings {
     /// Per-label decision thresholds on the sigmoid score, by label name.
     pub thresholds: BTreeMap<Label, f32>,
+    /// Lower per-label thresholds that apply where the keyword rules (`rules_version`) give the
+    /// label too: a label is given when its score reaches `thresholds`, or reaches
+    /// `rule_thresholds` on a unit the rules label so. Empty: the model decides alone.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rule_thresholds: BTreeMap<Label, f32>,
+    /// The rules (`rules@vN`) that `rule_thresholds` were tuned with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules_version: Option<String>,
     /// How context is fed.
     #[serde(default)]
     pub context: ContextMode,
@@ -152,6 +160,8 @@ impl Default for ClassifierSettings {
     fn default() -> Self {
         Self {
             thresholds: Label::ALL.iter().map(|l| (*l, 0.5)).collect(),
+            rule_thresholds: BTreeMap::new(),
+            rules_version: None,
             context: ContextMode::SectionAndLead,
             max_length: 256,
             lowercase_ascii: true,
@@ -167,6 +177,23 @@ impl ClassifierSettings {
     /// The threshold of one label (0.5 where the file gives none).
     pub fn threshold(&self, label: Label) -> f32 {
         self.thresholds.get(&label).copied().unwrap_or(0.5)
+    }
+
+    /// The threshold of one label on a unit the rules give that label (its plain threshold
+    /// where no rule threshold is set).
+    pub fn rule_threshold(&self, label: Label) -> f32 {
+        self.rule_thresholds
+            .get(&label)
+            .copied()
+            .unwrap_or_else(|| self.threshold(label))
+            .min(self.threshold(label))
+    }
+
+    /// Whether any label's decision consults the rules.
+    pub fn uses_rules(&self) -> bool {
+        Label::ALL
+            .iter()
+            .any(|&l| self.rule_threshold(l) < self.threshold(l))
     }
 }
 

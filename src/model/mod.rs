@@ -119,6 +119,18 @@ impl ClauseModel {
                 ),
             });
         }
+        if let Some(version) = &settings.rules_version {
+            if version != crate::dataset::rules::RULES_VERSION {
+                return Err(ModelError::Invalid {
+                    path: settings_path,
+                    message: format!(
+                        "its rule thresholds were tuned with {version}, this build has {}; \
+                         re-tune them with `privclause tune --with-rules`",
+                        crate::dataset::rules::RULES_VERSION
+                    ),
+                });
+            }
+        }
         let encoder = load_encoder(dir, &config, &settings)?;
         let (weights_path, hash) = weights_of(dir)?;
         let device = Device::Cpu;

@@ -11,7 +11,9 @@ mod thresholds;
 
 pub use base::{load_base, BaseModel};
 pub use schedule::learning_rate;
-pub use thresholds::{gold_pairs, tune_thresholds};
+pub use thresholds::{
+    gold_pairs, gold_ruled_pairs, tune_rule_thresholds, tune_thresholds, RuledPair,
+};
 
 use crate::dataset::{DatasetRecord, Split};
 use crate::eval::{is_gold_source, Confusion};

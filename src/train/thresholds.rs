@@ -46,9 +46,107 @@ pub fn gold_pairs(
     pairs
 }
 
+/// Plain thresholds tried by [`tune_rule_thresholds`]: the 0.05 grid, then steps towards 1 for
+/// a model trusted alone only when nearly certain.
+const RULED_GRID: [f32; 24] = [
+    0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80,
+    0.85, 0.90, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999,
+];
+
+/// One dev unit's evidence for one label: model score, gold label, whether the rules give it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RuledPair {
+    pub score: f32,
+    pub gold: bool,
+    pub ruled: bool,
+}
+
+/// For each label, the `(threshold, rule_threshold)` that maximises F1 of the decision "score ≥
+/// threshold, or the rules give the label and score ≥ rule_threshold" on `pairs`. `threshold`
+/// comes from [`RULED_GRID`], `rule_threshold` from the 0.05 grid up to `threshold` (equal: the
+/// model alone). Ties go to the threshold nearest 0.5, then to the higher rule threshold (the
+/// rules relied on least). Labels with no pairs keep (0.5, 0.5).
+pub fn tune_rule_thresholds(pairs: &[Vec<RuledPair>; 5]) -> [(f32, f32); 5] {
+    let mut best = [(0.5f32, 0.5f32); 5];
+    for label in Label::ALL {
+        let data = &pairs[label.index()];
+        if data.is_empty() {
+            continue;
+        }
+        let mut best_f1 = -1.0;
+        for &threshold in &RULED_GRID {
+            for step in (1..=19).rev() {
+                let rule_threshold = (step as f32 * 0.05).min(threshold);
+                let mut counts = Counts::default();
+                for p in data {
+                    let given = p.score >= threshold || (p.ruled && p.score >= rule_threshold);
+                    counts.add(p.gold, given);
+                }
+                let f1 = counts.f1();
+                let current = best[label.index()];
+                let closer = (threshold - 0.5).abs() < (current.0 - 0.5).abs();
+                let tie = (f1 - best_f1).abs() <= 1e-12;
+                if f1 > best_f1 + 1e-12 || (tie && closer) {
+                    best_f1 = f1;
+                    best[label.index()] = (threshold, rule_threshold);
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Like [`gold_pairs`], with whether the keyword rules give each label to the record.
+pub fn gold_ruled_pairs(
+    records: &[&crate::dataset::DatasetRecord],
+    scores: &[[f32; 5]],
+) -> [Vec<RuledPair>; 5] {
+    let mut pairs: [Vec<RuledPair>; 5] = Default::default();
+    for (record, s) in records.iter().zip(scores) {
+        let ruled = crate::dataset::rules::rule_labels(&record.text, &record.context);
+        for (label, source) in &record.label_source {
+            if crate::eval::is_gold_source(source) {
+                pairs[label.index()].push(RuledPair {
+                    score: s[label.index()],
+                    gold: record.labels.contains(*label),
+                    ruled: ruled.contains(*label),
+                });
+            }
+        }
+    }
+    pairs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_thresholds_admit_ruled_units_the_model_doubts() {
+        let p = |score, gold, ruled| RuledPair { score, gold, ruled };
+        let mut pairs: [Vec<RuledPair>; 5] = Default::default();
+        // Positives the rules catch score low; a negative the rules miss scores high.
+        pairs[2] = vec![
+            p(0.30, true, true),
+            p(0.35, true, true),
+            p(0.90, true, false),
+            p(0.60, false, false),
+            p(0.10, false, true),
+            p(0.05, false, false),
+        ];
+        // Rules that add nothing leave the model alone.
+        pairs[0] = vec![
+            p(0.9, true, false),
+            p(0.2, false, true),
+            p(0.1, false, false),
+        ];
+        let t = tune_rule_thresholds(&pairs);
+        let (threshold, rule_threshold) = t[2];
+        assert!(threshold > 0.6 && threshold <= 0.9, "{t:?}");
+        assert!(rule_threshold > 0.1 && rule_threshold <= 0.3, "{t:?}");
+        assert!(t[0].1 > 0.2, "{t:?}");
+        assert_eq!(t[1], (0.5, 0.5), "no data keeps 0.5");
+    }
 
     #[test]
     fn picks_the_threshold_that_separates_the_classes() {
