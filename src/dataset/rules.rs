@@ -1,9 +1,10 @@
 //! Labeling functions `rules@v1`: keyword and pattern rules written from `datasets/GUIDELINES.md`
 //! (guideline-v1).
 //!
-//! They have two jobs: they produce the `sensitive` and `exemptions` labels for CAPP-130 sentences
-//! (CAPP has no such labels), and they are the keyword baseline the trained model must beat on all
-//! five labels. Each label has one small function; every rule names the guideline section it
+//! They have three jobs: they produced the `sensitive` and `exemptions` labels for CAPP-130
+//! sentences in dataset v1 (CAPP has no such labels), they are the keyword baseline the trained
+//! model must beat on all five labels, and a model's rule thresholds consult them at inference
+//! (see [`crate::model::ClassifierSettings::rule_thresholds`]). Each label has one small function; every rule names the guideline section it
 //! implements, and `datasets/RULES.md` lists them with the precision observed on CAPP-130.
 //!
 //! Matching is plain substring search over a normalised copy of the text: ASCII lower-cased,
