@@ -171,6 +171,7 @@ fn half_precision_weights_load_and_agree() {
 fn rule_thresholds_apply_only_where_the_rules_give_the_label() {
     use privclause::dataset::rules::{rule_labels, RULES_VERSION};
     use privclause::labels::{Label, LabelSet};
+    use privclause::model::RuleThreshold;
     let dir = common::tiny_model();
     let mut labeler = labeler(dir.path(), 8);
     let pairs = pairs(SENTENCES.len());
@@ -188,29 +189,38 @@ fn rule_thresholds_apply_only_where_the_rules_give_the_label() {
         "the sentences exercise the rules: {ruled:?}"
     );
 
-    // Plain thresholds out of reach and rule thresholds at zero: exactly the rules' labels.
+    // Rule thresholds out of reach alone and at zero with the rules: exactly the rules' labels
+    // (the plain thresholds, at zero, only count for the model alone).
     let settings = &mut labeler.model.settings;
+    let rule = |with_rule| RuleThreshold {
+        alone: 1.5,
+        with_rule,
+    };
     for label in Label::ALL {
-        settings.thresholds.insert(label, 1.5);
-        settings.rule_thresholds.insert(label, 0.0);
+        settings.thresholds.insert(label, 0.0);
+        settings.rule_thresholds.insert(label, rule(0.0));
     }
     settings.rules_version = Some(RULES_VERSION.to_string());
     assert_eq!(decide_all(&labeler), ruled);
 
-    // A rule threshold above every score admits nothing; without rule thresholds, nothing either.
+    // A with-rule threshold above every score admits nothing.
     for label in Label::ALL {
-        labeler.model.settings.rule_thresholds.insert(label, 1.2);
+        labeler
+            .model
+            .settings
+            .rule_thresholds
+            .insert(label, rule(1.2));
     }
-    assert!(decide_all(&labeler).iter().all(|l| l.is_empty()));
-    labeler.model.settings.rule_thresholds.clear();
     assert!(decide_all(&labeler).iter().all(|l| l.is_empty()));
 
     // `--threshold` decides by the model alone.
-    for label in Label::ALL {
-        labeler.model.settings.rule_thresholds.insert(label, 0.0);
-    }
     labeler.threshold = Some(1.5);
     assert!(decide_all(&labeler).iter().all(|l| l.is_empty()));
+    labeler.threshold = None;
+
+    // Without rule thresholds the plain ones decide: at zero, every label.
+    labeler.model.settings.rule_thresholds.clear();
+    assert!(decide_all(&labeler).iter().all(|l| l.iter().count() == 5));
 }
 
 #[test]
@@ -219,7 +229,7 @@ fn rule_thresholds_tuned_with_other_rules_are_refused() {
     let settings_path = dir.path().join("privclause.json");
     let mut json: Value =
         serde_json::from_str(&std::fs::read_to_string(&settings_path).unwrap()).unwrap();
-    json["rule_thresholds"] = serde_json::json!({"sensitive": 0.1});
+    json["rule_thresholds"] = serde_json::json!({"sensitive": {"alone": 0.9, "with_rule": 0.1}});
     json["rules_version"] = "rules@v0".into();
     std::fs::write(&settings_path, json.to_string()).unwrap();
     let err = load_error(dir.path());

@@ -33,7 +33,7 @@ pub struct EvalArgs {
     /// Feed the model the unit alone, without its section/lead context.
     #[arg(long)]
     pub no_context: bool,
-    /// Decide by the model's scores alone, ignoring its rule thresholds.
+    /// Decide by the model's scores alone: its plain thresholds, ignoring its rule thresholds.
     #[arg(long)]
     pub model_only: bool,
     /// Also break scores down by corpus and label source.
@@ -92,7 +92,7 @@ fn model_predictions(
         })
         .collect();
     let mut predictor = labeler.model.id.clone();
-    if labeler.model.settings.uses_rules() {
+    if !labeler.model.settings.rule_thresholds.is_empty() {
         predictor += " + rule thresholds";
     }
     if args.no_context {

@@ -1,4 +1,4 @@
-//! `privclause tune`: re-tune a model's per-label thresholds (and, with `--with-rules`, its
+//! `privclause tune`: re-tune a model's per-label thresholds (or, with `--rule-thresholds`, its
 //! rule thresholds) on the dev split (gold labels only) and rewrite its `privclause.json`.
 
 use super::eval::score_records;
@@ -22,10 +22,11 @@ pub struct TuneArgs {
     /// Dataset JSONL; its dev split is used.
     #[arg(long, default_value = "datasets/privclause-v2.jsonl")]
     pub data: PathBuf,
-    /// Also tune rule thresholds: lower thresholds for units the keyword rules give the label
-    /// (each label's pair is tuned jointly; a label the rules do not help keeps the model alone).
+    /// Tune the rule thresholds instead, keeping the plain ones (the model alone): per label, a
+    /// threshold alone and a lower one for units the keyword rules give the label, tuned jointly;
+    /// a label the rules do not help gets none.
     #[arg(long)]
-    pub with_rules: bool,
+    pub rule_thresholds: bool,
 }
 
 pub fn run(args: TuneArgs) -> Result<ExitCode> {
@@ -36,13 +37,12 @@ pub fn run(args: TuneArgs) -> Result<ExitCode> {
     let mut settings = labeler.model.settings.clone();
     settings.rule_thresholds.clear();
     settings.rules_version = None;
-    if args.with_rules {
+    if args.rule_thresholds {
         let tuned = tune_rule_thresholds(&gold_ruled_pairs(&dev, &scores));
         for label in Label::ALL {
-            let (threshold, rule_threshold) = tuned[label.index()];
-            settings.thresholds.insert(label, threshold);
-            if rule_threshold < threshold {
-                settings.rule_thresholds.insert(label, rule_threshold);
+            let rule = tuned[label.index()];
+            if rule.with_rule < rule.alone {
+                settings.rule_thresholds.insert(label, rule);
             }
         }
         if !settings.rule_thresholds.is_empty() {
@@ -59,12 +59,13 @@ pub fn run(args: TuneArgs) -> Result<ExitCode> {
     write_atomically(&path, |w| w.write_all(json.as_bytes()))
         .with_context(|| format!("{}: writing", path.display()))?;
     for label in Label::ALL {
-        match settings.rule_thresholds.get(&label) {
+        let alone = settings.threshold(label);
+        match settings.rule_threshold(label) {
             Some(rule) => eprintln!(
-                "{label}: {} ({rule} where {RULES_VERSION} gives it)",
-                settings.threshold(label)
+                "{label}: {alone} alone; with rules: {}, or {} where {RULES_VERSION} gives it",
+                rule.alone, rule.with_rule
             ),
-            None => eprintln!("{label}: {}", settings.threshold(label)),
+            None => eprintln!("{label}: {alone}"),
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -4,8 +4,9 @@
 //! They have three jobs: they produced the `sensitive` and `exemptions` labels for CAPP-130
 //! sentences in dataset v1 (CAPP has no such labels), they are the keyword baseline the trained
 //! model must beat on all five labels, and a model's rule thresholds consult them at inference
-//! (see [`crate::model::ClassifierSettings::rule_thresholds`]). Each label has one small function; every rule names the guideline section it
-//! implements, and `datasets/RULES.md` lists them with the precision observed on CAPP-130.
+//! (see [`crate::model::ClassifierSettings::rule_thresholds`]). Each label has one small
+//! function; every rule names the guideline section it implements, and `datasets/RULES.md` lists
+//! them with the precision observed on CAPP-130.
 //!
 //! Matching is plain substring search over a normalised copy of the text: ASCII lower-cased,
 //! full-width punctuation and digits mapped to ASCII (`，：；（）` → `,:;()`), so one pattern

@@ -8,7 +8,7 @@ pub use batch::{plan_batches, score_all, score_in_batches, BatchPolicy};
 pub use record::{LabeledUnit, Scores};
 
 use crate::dataset::rules::rule_labels;
-use crate::labels::LabelSet;
+use crate::labels::{Label, LabelSet};
 use crate::model::{context_of, ClauseModel, EncodedUnit, ModelError};
 use crate::segment::Unit;
 use rayon::prelude::*;
@@ -45,30 +45,37 @@ impl Labeler {
             .collect()
     }
 
-    /// Raw scores (in [`crate::labels::Label::ALL`] order) of `(text, context)` pairs, in input order.
+    /// Raw scores (in [`Label::ALL`] order) of `(text, context)` pairs, in input order.
     pub fn score_pairs(&self, pairs: &[(&str, String)]) -> Result<Vec<[f32; 5]>, ModelError> {
         let encoded = self.encode(pairs)?;
         Ok(score_all(&self.model, &encoded, self.policy))
     }
 
-    /// Labels from raw scores (rounded first): each label whose score reaches its threshold, and
-    /// each label the keyword rules give the unit whose score reaches its rule threshold (see
-    /// [`crate::model::ClassifierSettings::rule_thresholds`]). A `--threshold` override decides
-    /// by the model alone.
+    /// Labels from raw scores (rounded first): each label whose score reaches its threshold, or,
+    /// for a label with a rule threshold (see
+    /// [`crate::model::ClassifierSettings::rule_thresholds`]), whose score passes that with the
+    /// keyword rules' verdict on the unit. A `--threshold` override decides by the model alone.
     pub fn decide(&self, raw: [f32; 5], text: &str, context: &str) -> (LabelSet, Scores) {
         let scores = Scores::rounded(raw);
-        let settings = &self.model.settings;
         if let Some(threshold) = self.threshold {
             return (scores.labels(|_| threshold), scores);
         }
-        let mut labels = scores.labels(|l| settings.threshold(l));
-        if settings.uses_rules() {
-            for label in rule_labels(text, context).iter() {
-                if scores.get(label) >= settings.rule_threshold(label) {
-                    labels.insert(label);
+        let settings = &self.model.settings;
+        let ruled = if settings.rule_thresholds.is_empty() {
+            LabelSet::EMPTY
+        } else {
+            rule_labels(text, context)
+        };
+        let labels = Label::ALL
+            .into_iter()
+            .filter(|&label| {
+                let score = scores.get(label);
+                match settings.rule_threshold(label) {
+                    Some(rule) => rule.admits(score, ruled.contains(label)),
+                    None => score >= settings.threshold(label),
                 }
-            }
-        }
+            })
+            .collect();
         (labels, scores)
     }
 

@@ -122,11 +122,11 @@ pub enum Precision {
 pub struct ClassifierSettings {
     /// Per-label decision thresholds on the sigmoid score, by label name.
     pub thresholds: BTreeMap<Label, f32>,
-    /// Lower per-label thresholds that apply where the keyword rules (`rules_version`) give the
-    /// label too: a label is given when its score reaches `thresholds`, or reaches
-    /// `rule_thresholds` on a unit the rules label so. Empty: the model decides alone.
+    /// Per-label decisions that consult the keyword rules (`rules_version`); where a label has
+    /// one, it replaces that label's plain threshold unless the model is asked to decide alone.
+    /// Empty: the model decides alone.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub rule_thresholds: BTreeMap<Label, f32>,
+    pub rule_thresholds: BTreeMap<Label, RuleThreshold>,
     /// The rules (`rules@vN`) that `rule_thresholds` were tuned with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules_version: Option<String>,
@@ -179,21 +179,24 @@ impl ClassifierSettings {
         self.thresholds.get(&label).copied().unwrap_or(0.5)
     }
 
-    /// The threshold of one label on a unit the rules give that label (its plain threshold
-    /// where no rule threshold is set).
-    pub fn rule_threshold(&self, label: Label) -> f32 {
-        self.rule_thresholds
-            .get(&label)
-            .copied()
-            .unwrap_or_else(|| self.threshold(label))
-            .min(self.threshold(label))
+    /// The rule threshold of one label, if its decision consults the rules.
+    pub fn rule_threshold(&self, label: Label) -> Option<RuleThreshold> {
+        self.rule_thresholds.get(&label).copied()
     }
+}
 
-    /// Whether any label's decision consults the rules.
-    pub fn uses_rules(&self) -> bool {
-        Label::ALL
-            .iter()
-            .any(|&l| self.rule_threshold(l) < self.threshold(l))
+/// A label's decision with the rules: given when the score reaches `alone`, or reaches the lower
+/// `with_rule` on a unit the rules give that label.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RuleThreshold {
+    pub alone: f32,
+    pub with_rule: f32,
+}
+
+impl RuleThreshold {
+    /// Whether a unit with this score gets the label, `ruled` saying whether the rules give it.
+    pub fn admits(self, score: f32, ruled: bool) -> bool {
+        score >= self.alone || (ruled && score >= self.with_rule)
     }
 }
 

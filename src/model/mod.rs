@@ -14,7 +14,7 @@ mod save;
 mod tiny;
 
 pub use bert::{BertClassifier, Mode};
-pub use config::{BertConfig, ClassifierSettings, ContextMode, Precision};
+pub use config::{BertConfig, ClassifierSettings, ContextMode, Precision, RuleThreshold};
 pub use encode::{context_of, EncodedUnit, UnitEncoder};
 pub use error::ModelError;
 pub use hub::ModelLocator;
@@ -125,7 +125,7 @@ impl ClauseModel {
                     path: settings_path,
                     message: format!(
                         "its rule thresholds were tuned with {version}, this build has {}; \
-                         re-tune them with `privclause tune --with-rules`",
+                         re-tune them with `privclause tune --rule-thresholds`",
                         crate::dataset::rules::RULES_VERSION
                     ),
                 });

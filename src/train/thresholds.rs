@@ -2,6 +2,7 @@
 
 use crate::eval::Counts;
 use crate::labels::Label;
+use crate::model::RuleThreshold;
 
 /// For each label, the threshold in 0.05..=0.95 (step 0.05) that maximises F1 on `(score,
 /// gold)` pairs; ties go to the threshold nearest 0.5. Labels with no pairs keep 0.5.
@@ -61,13 +62,16 @@ pub struct RuledPair {
     pub ruled: bool,
 }
 
-/// For each label, the `(threshold, rule_threshold)` that maximises F1 of the decision "score ≥
-/// threshold, or the rules give the label and score ≥ rule_threshold" on `pairs`. `threshold`
-/// comes from [`RULED_GRID`], `rule_threshold` from the 0.05 grid up to `threshold` (equal: the
-/// model alone). Ties go to the threshold nearest 0.5, then to the higher rule threshold (the
-/// rules relied on least). Labels with no pairs keep (0.5, 0.5).
-pub fn tune_rule_thresholds(pairs: &[Vec<RuledPair>; 5]) -> [(f32, f32); 5] {
-    let mut best = [(0.5f32, 0.5f32); 5];
+/// For each label, the [`RuleThreshold`] that maximises F1 on `pairs`: `alone` from
+/// [`RULED_GRID`], `with_rule` from the 0.05 grid up to `alone` (equal: the model alone). Ties go
+/// to `alone` nearest 0.5, then to the higher `with_rule` (the rules relied on least). Labels with
+/// no pairs keep 0.5 for both.
+pub fn tune_rule_thresholds(pairs: &[Vec<RuledPair>; 5]) -> [RuleThreshold; 5] {
+    let half = RuleThreshold {
+        alone: 0.5,
+        with_rule: 0.5,
+    };
+    let mut best = [half; 5];
     for label in Label::ALL {
         let data = &pairs[label.index()];
         if data.is_empty() {
@@ -77,18 +81,20 @@ pub fn tune_rule_thresholds(pairs: &[Vec<RuledPair>; 5]) -> [(f32, f32); 5] {
         for &threshold in &RULED_GRID {
             for step in (1..=19).rev() {
                 let rule_threshold = (step as f32 * 0.05).min(threshold);
+                let candidate = RuleThreshold {
+                    alone: threshold,
+                    with_rule: rule_threshold,
+                };
                 let mut counts = Counts::default();
                 for p in data {
-                    let given = p.score >= threshold || (p.ruled && p.score >= rule_threshold);
-                    counts.add(p.gold, given);
+                    counts.add(p.gold, candidate.admits(p.score, p.ruled));
                 }
                 let f1 = counts.f1();
-                let current = best[label.index()];
-                let closer = (threshold - 0.5).abs() < (current.0 - 0.5).abs();
+                let closer = (threshold - 0.5).abs() < (best[label.index()].alone - 0.5).abs();
                 let tie = (f1 - best_f1).abs() <= 1e-12;
                 if f1 > best_f1 + 1e-12 || (tie && closer) {
                     best_f1 = f1;
-                    best[label.index()] = (threshold, rule_threshold);
+                    best[label.index()] = candidate;
                 }
             }
         }
@@ -141,11 +147,14 @@ mod tests {
             p(0.1, false, false),
         ];
         let t = tune_rule_thresholds(&pairs);
-        let (threshold, rule_threshold) = t[2];
-        assert!(threshold > 0.6 && threshold <= 0.9, "{t:?}");
-        assert!(rule_threshold > 0.1 && rule_threshold <= 0.3, "{t:?}");
-        assert!(t[0].1 > 0.2, "{t:?}");
-        assert_eq!(t[1], (0.5, 0.5), "no data keeps 0.5");
+        assert!(t[2].alone > 0.6 && t[2].alone <= 0.9, "{t:?}");
+        assert!(t[2].with_rule > 0.1 && t[2].with_rule <= 0.3, "{t:?}");
+        assert!(t[0].with_rule > 0.2, "{t:?}");
+        assert_eq!(
+            (t[1].alone, t[1].with_rule),
+            (0.5, 0.5),
+            "no data keeps 0.5"
+        );
     }
 
     #[test]
