@@ -224,7 +224,7 @@ fn rule_thresholds_apply_only_where_the_rules_give_the_label() {
 }
 
 #[test]
-fn rule_thresholds_tuned_with_other_rules_are_refused() {
+fn rule_thresholds_need_the_rules_they_were_tuned_with() {
     let dir = common::tiny_model();
     let settings_path = dir.path().join("privclause.json");
     let mut json: Value =
@@ -237,6 +237,18 @@ fn rule_thresholds_tuned_with_other_rules_are_refused() {
         err.contains("privclause.json") && err.contains("rules@v0"),
         "{err}"
     );
+    json.as_object_mut().unwrap().remove("rules_version");
+    std::fs::write(&settings_path, json.to_string()).unwrap();
+    let err = load_error(dir.path());
+    assert!(
+        err.contains("privclause.json") && err.contains("rules_version"),
+        "{err}"
+    );
+    json["rules_version"] = privclause::dataset::rules::RULES_VERSION.into();
+    std::fs::write(&settings_path, json.to_string()).unwrap();
+    let model = ClauseModel::load(dir.path()).expect("current rules load");
+    let suffix = format!("+{}", privclause::dataset::rules::RULES_VERSION);
+    assert!(model.id.ends_with(&suffix), "{}", model.id);
 }
 
 fn load_error(dir: &std::path::Path) -> String {

@@ -92,8 +92,8 @@ fn model_predictions(
         })
         .collect();
     let mut predictor = labeler.model.id.clone();
-    if !labeler.model.settings.rule_thresholds.is_empty() {
-        predictor += " + rule thresholds";
+    if args.model_only {
+        predictor += " (model alone)";
     }
     if args.no_context {
         predictor += " (no context)";

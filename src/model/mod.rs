@@ -40,7 +40,8 @@ pub const PTH_WEIGHTS_FILE: &str = "pytorch_model.bin";
 
 /// A loaded classifier, ready to score encoded units.
 pub struct ClauseModel {
-    /// Identifier written into every output record: directory name and weights hash.
+    /// Identifier written into every output record: directory name and weights hash, plus
+    /// `+rules@vN` when its rule thresholds consult the keyword rules.
     pub id: String,
     pub config: BertConfig,
     pub settings: ClassifierSettings,
@@ -119,6 +120,12 @@ impl ClauseModel {
                 ),
             });
         }
+        if !settings.rule_thresholds.is_empty() && settings.rules_version.is_none() {
+            return Err(ModelError::Invalid {
+                path: settings_path,
+                message: "rule_thresholds without the rules_version they were tuned with".into(),
+            });
+        }
         if let Some(version) = &settings.rules_version {
             if version != crate::dataset::rules::RULES_VERSION {
                 return Err(ModelError::Invalid {
@@ -157,8 +164,12 @@ impl ClauseModel {
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "model".into());
+        let rules = match (&settings.rules_version, settings.rule_thresholds.is_empty()) {
+            (Some(version), false) => format!("+{version}"),
+            _ => String::new(),
+        };
         Ok(Self {
-            id: format!("{name}@{hash}"),
+            id: format!("{name}@{hash}{rules}"),
             config,
             settings,
             encoder,
