@@ -4,6 +4,11 @@ use crate::eval::Counts;
 use crate::labels::Label;
 use crate::model::RuleThreshold;
 
+/// `step` × 0.05, rounded to two decimals (so 18 gives 0.9, not 0.90000004).
+fn grid_step(step: u32) -> f32 {
+    (step * 5) as f32 / 100.0
+}
+
 /// For each label, the threshold in 0.05..=0.95 (step 0.05) that maximises F1 on `(score,
 /// gold)` pairs; ties go to the threshold nearest 0.5. Labels with no pairs keep 0.5.
 pub fn tune_thresholds(pairs: &[Vec<(f32, bool)>; 5]) -> [f32; 5] {
@@ -15,7 +20,7 @@ pub fn tune_thresholds(pairs: &[Vec<(f32, bool)>; 5]) -> [f32; 5] {
         }
         let mut best_f1 = -1.0;
         for step in 1..=19 {
-            let threshold = step as f32 * 0.05;
+            let threshold = grid_step(step);
             let mut counts = Counts::default();
             for &(score, gold) in data {
                 counts.add(gold, score >= threshold);
@@ -80,7 +85,7 @@ pub fn tune_rule_thresholds(pairs: &[Vec<RuledPair>; 5]) -> [RuleThreshold; 5] {
         let mut best_f1 = -1.0;
         for &threshold in &RULED_GRID {
             for step in (1..=19).rev() {
-                let rule_threshold = (step as f32 * 0.05).min(threshold);
+                let rule_threshold = grid_step(step).min(threshold);
                 let candidate = RuleThreshold {
                     alone: threshold,
                     with_rule: rule_threshold,
