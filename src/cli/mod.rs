@@ -36,7 +36,8 @@ pub enum Command {
     Dataset(dataset::DatasetArgs),
     /// Rewrite a model directory's weights as f32, f16 or bf16.
     Convert(convert::ConvertArgs),
-    /// Re-tune a model's per-label thresholds (and rule thresholds) on the dev split (gold labels only).
+    /// Re-tune a model's per-label thresholds, or its rule thresholds, on the dev split (gold
+    /// labels only).
     Tune(tune::TuneArgs),
 }
 

@@ -35,9 +35,9 @@ pub fn run(args: TuneArgs) -> Result<ExitCode> {
     let model = load_model(Some(&args.model.display().to_string()), None)?;
     let (labeler, scores) = score_records(model, &dev)?;
     let mut settings = labeler.model.settings.clone();
-    settings.rule_thresholds.clear();
-    settings.rules_version = None;
     if args.rule_thresholds {
+        settings.rule_thresholds.clear();
+        settings.rules_version = None;
         let tuned = tune_rule_thresholds(&gold_ruled_pairs(&dev, &scores));
         for label in Label::ALL {
             let rule = tuned[label.index()];
