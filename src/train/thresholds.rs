@@ -84,8 +84,9 @@ pub fn tune_rule_thresholds(pairs: &[Vec<RuledPair>; 5]) -> [RuleThreshold; 5] {
         }
         let mut best_f1 = -1.0;
         for &threshold in &RULED_GRID {
-            for step in (1..=19).rev() {
-                let rule_threshold = grid_step(step).min(threshold);
+            // The model alone first, then each lower with-rule threshold, highest first.
+            let lower = (1..=19).rev().map(grid_step).filter(|&w| w < threshold);
+            for rule_threshold in std::iter::once(threshold).chain(lower) {
                 let candidate = RuleThreshold {
                     alone: threshold,
                     with_rule: rule_threshold,
