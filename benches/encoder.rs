@@ -7,9 +7,9 @@
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use privclause::label::{score_all, BatchPolicy};
-use privclause::model::{context_of, ClauseModel, EncodedUnit, Precision};
-use privclause::segment::{segment, SegmentOptions};
+use privclause::label::{BatchPolicy, Labeler};
+use privclause::model::{ClauseModel, EncodedUnit, Precision};
+use privclause::segment::{context_of, segment, SegmentOptions};
 
 const UNITS: usize = 128;
 
@@ -29,7 +29,7 @@ fn sample_units(model: &ClauseModel) -> Vec<EncodedUnit> {
         .take(UNITS)
         .map(|u| {
             let context = context_of(&u.section, u.lead.as_deref());
-            model.encoder.encode(&u.text, &context).unwrap()
+            model.encode(&u.text, &context).unwrap()
         })
         .collect()
 }
@@ -47,6 +47,7 @@ fn bench(c: &mut Criterion) {
     for precision in [Precision::F32, Precision::Int8] {
         let model = ClauseModel::load_as(&dir, Some(precision)).unwrap_or_else(|e| panic!("{e}"));
         let units = sample_units(&model);
+        let mut labeler = Labeler::new(model).unwrap_or_else(|e| panic!("{e}"));
         group.throughput(Throughput::Elements(units.len() as u64));
         for threads in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new()
@@ -54,13 +55,13 @@ fn bench(c: &mut Criterion) {
                 .build()
                 .unwrap();
             for (name, batch_size, sort_window) in policies {
-                let policy = BatchPolicy {
+                labeler.policy = BatchPolicy {
                     batch_size,
                     sort_window,
                 };
                 let id = format!("{precision:?}/{name}/threads{threads}").to_lowercase();
                 group.bench_function(id, |b| {
-                    b.iter(|| pool.install(|| score_all(&model, &units, policy).len()))
+                    b.iter(|| pool.install(|| labeler.score_encoded(&units).len()))
                 });
             }
         }

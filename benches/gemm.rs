@@ -6,7 +6,7 @@
 //! `cargo bench --bench gemm`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use privclause::model::{F32Matrix, Int8Matrix};
+use privclause::engine::{F32Matrix, Int8Matrix};
 
 /// (name, out, in): the fused Q/K/V projection, the FFN's two products.
 const SHAPES: [(&str, usize, usize); 3] = [

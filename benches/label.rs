@@ -9,7 +9,6 @@ mod common;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use privclause::label::{BatchPolicy, Labeler};
 use privclause::model::{ClauseModel, Precision};
-use privclause::segment::{segment, SegmentOptions};
 use std::path::PathBuf;
 
 fn policies() -> Vec<PathBuf> {
@@ -21,11 +20,7 @@ fn policies() -> Vec<PathBuf> {
 fn label_files(labeler: &Labeler, paths: &[PathBuf]) -> usize {
     paths
         .iter()
-        .map(|path| {
-            let doc = privclause::input::read_path(path).unwrap();
-            let units = segment("capp", &doc.text, &SegmentOptions::default());
-            labeler.label_units(units).unwrap().len()
-        })
+        .map(|path| labeler.label_file(path, false).unwrap().len())
         .sum()
 }
 
@@ -40,14 +35,12 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     for precision in [Precision::F32, Precision::Int8] {
         for (name, batch_size) in [("batch8_sorted", 8), ("batch32_sorted", 32)] {
-            let labeler = Labeler {
-                model: ClauseModel::load_as(&dir, Some(precision))
-                    .unwrap_or_else(|e| panic!("{e}")),
-                policy: BatchPolicy {
-                    batch_size,
-                    sort_window: 512,
-                },
-                threshold: None,
+            let model =
+                ClauseModel::load_as(&dir, Some(precision)).unwrap_or_else(|e| panic!("{e}"));
+            let mut labeler = Labeler::new(model).unwrap_or_else(|e| panic!("{e}"));
+            labeler.policy = BatchPolicy {
+                batch_size,
+                sort_window: 512,
             };
             let units = pool.install(|| label_files(&labeler, &paths));
             group.throughput(Throughput::Elements(units as u64));

@@ -7,7 +7,7 @@ fn main() -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("usage: write_tiny_model DIR"))?;
     let tokenizer = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/tokenizer/bert-base-chinese.json");
-    privclause::model::write_tiny_model(dir.as_ref(), &tokenizer, 7)?;
+    privclause::fixtures::write_tiny_model(dir.as_ref(), &tokenizer, 7)?;
     println!("wrote the tiny model to {dir}");
     Ok(())
 }

@@ -117,6 +117,49 @@ impl<'de> Deserialize<'de> for LabelSet {
     }
 }
 
+/// The five scores of a unit, by label name (rounded to 4 decimals when built from a model).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    pub collection: f32,
+    pub sharing: f32,
+    pub sensitive: f32,
+    pub exemptions: f32,
+    pub rights: f32,
+}
+
+impl Scores {
+    /// From scores in [`Label::ALL`] order, rounded to 4 decimals.
+    pub fn rounded(raw: [f32; 5]) -> Self {
+        let r = |x: f32| (x * 1e4).round() / 1e4;
+        Self {
+            collection: r(raw[0]),
+            sharing: r(raw[1]),
+            sensitive: r(raw[2]),
+            exemptions: r(raw[3]),
+            rights: r(raw[4]),
+        }
+    }
+
+    /// The score of one label.
+    pub fn get(&self, label: Label) -> f32 {
+        match label {
+            Label::Collection => self.collection,
+            Label::Sharing => self.sharing,
+            Label::Sensitive => self.sensitive,
+            Label::Exemptions => self.exemptions,
+            Label::Rights => self.rights,
+        }
+    }
+
+    /// Labels whose score reaches their threshold.
+    pub fn labels(&self, threshold: impl Fn(Label) -> f32) -> LabelSet {
+        Label::ALL
+            .into_iter()
+            .filter(|&l| self.get(l) >= threshold(l))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

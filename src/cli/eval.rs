@@ -1,14 +1,14 @@
 //! `privclause eval`: per-label precision/recall/F1 of the model (or the rule baseline) on a
 //! labeled dataset.
 
-use super::label::load_model;
 use anyhow::{Context, Result};
 use clap::Args;
 use privclause::dataset::{read_records, DatasetRecord, Split};
 use privclause::eval::{evaluate, evaluate_by_source, Evaluation};
-use privclause::label::{BatchPolicy, Labeler};
+use privclause::label::Labeler;
 use privclause::labels::LabelSet;
-use privclause::model::{ClauseModel, ContextMode};
+use privclause::model::ContextMode;
+use privclause::rules::{rule_labels, RULES_VERSION};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -74,23 +74,15 @@ fn model_predictions(
     args: &EvalArgs,
     records: &[&DatasetRecord],
 ) -> Result<(String, Vec<LabelSet>)> {
-    let mut model = load_model(args.model.as_deref(), args.precision)?;
+    let mut labeler = Labeler::load(args.model.as_deref(), args.precision)?;
     if args.no_context {
-        model.set_context_mode(ContextMode::None);
+        labeler.model.set_context_mode(ContextMode::None);
     }
     if args.model_only {
-        model.settings.rule_thresholds.clear();
+        labeler.decider = labeler.decider.model_only();
     }
-    let (labeler, raw) = score_records(model, records)?;
-    let predictions = records
-        .iter()
-        .zip(raw)
-        .map(|(r, raw)| {
-            // Unit-only means the rules see no context either.
-            let context = if args.no_context { "" } else { &r.context };
-            labeler.decide(raw, &r.text, context).0
-        })
-        .collect();
+    // Unit-only means the rules see no context either.
+    let predictions = labeler.predict_records(records, !args.no_context)?;
     let mut predictor = labeler.model.id.clone();
     if args.model_only {
         predictor += " (model alone)";
@@ -99,25 +91,6 @@ fn model_predictions(
         predictor += " (no context)";
     }
     Ok((predictor, predictions))
-}
-
-/// Scores dataset records (text with their context) with `model`; returns the labeler too, so
-/// callers can read the model's settings.
-pub fn score_records(
-    model: ClauseModel,
-    records: &[&DatasetRecord],
-) -> Result<(Labeler, Vec<[f32; 5]>)> {
-    let labeler = Labeler {
-        model,
-        policy: BatchPolicy::default(),
-        threshold: None,
-    };
-    let pairs: Vec<(&str, String)> = records
-        .iter()
-        .map(|r| (r.text.as_str(), r.context.clone()))
-        .collect();
-    let scores = labeler.score_pairs(&pairs)?;
-    Ok((labeler, scores))
 }
 
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
@@ -129,20 +102,13 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         args.data.display(),
         args.split
     );
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        pool = pool.num_threads(n);
-    }
-    let pool = pool.build().context("starting the worker threads")?;
+    let pool = super::thread_pool(args.threads)?;
     let (predictor, predictions) = if args.rules {
         let predictions = selected
             .iter()
-            .map(|r| privclause::dataset::rules::rule_labels(&r.text, &r.context))
+            .map(|r| rule_labels(&r.text, &r.context))
             .collect();
-        (
-            privclause::dataset::rules::RULES_VERSION.to_string(),
-            predictions,
-        )
+        (RULES_VERSION.to_string(), predictions)
     } else {
         pool.install(|| model_predictions(&args, &selected))?
     };

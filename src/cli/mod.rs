@@ -64,21 +64,19 @@ pub fn print_stdout(text: &str) -> std::io::Result<()> {
     }
 }
 
-/// An error and its causes on one line, `outer: inner: ...`, leaving out a cause whose text the
-/// line already holds (error types here print their source in their own message).
+/// An error and its causes on one line, `outer: inner: ...` (see [`privclause::describe_error`]).
 pub fn describe(err: &anyhow::Error) -> String {
-    let mut line = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if line.contains(&text) {
-            continue;
-        }
-        if !line.is_empty() {
-            line.push_str(": ");
-        }
-        line.push_str(&text);
+    privclause::describe_error(err.as_ref())
+}
+
+/// The worker threads: `threads`, else `RAYON_NUM_THREADS`, else one per core.
+pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    use anyhow::Context;
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        pool = pool.num_threads(n);
     }
-    line
+    pool.build().context("starting the worker threads")
 }
 
 #[cfg(test)]

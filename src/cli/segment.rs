@@ -2,7 +2,7 @@
 
 use clap::Args;
 use privclause::input;
-use privclause::segment::{segment, SegmentOptions, DEFAULT_MAX_UNIT_CHARS};
+use privclause::segment::{segment_file, SegmentOptions, DEFAULT_MAX_UNIT_CHARS};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,8 +28,11 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
     for entry in input::collect_files(&args.paths) {
-        let decoded = entry.and_then(|path| input::read_path(&path).map(|d| (path, d)));
-        let (path, decoded) = match decoded {
+        let units = entry.and_then(|path| {
+            let doc = path.to_string_lossy().into_owned();
+            segment_file(&path, &doc, &opts)
+        });
+        let units = match units {
             Ok(ok) => ok,
             Err(err) => {
                 out.flush()?;
@@ -38,8 +41,7 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let doc = path.to_string_lossy();
-        for unit in segment(&doc, &decoded.text, &opts) {
+        for unit in units {
             serde_json::to_writer(&mut out, &unit)?;
             out.write_all(b"\n")?;
         }

@@ -1,16 +1,14 @@
 //! `privclause tune`: re-tune a model's per-label thresholds (or, with `--rule-thresholds`, its
 //! rule thresholds) on the dev split (gold labels only) and rewrite its `privclause.json`.
 
-use super::eval::score_records;
-use super::label::load_model;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
-use privclause::dataset::rules::RULES_VERSION;
 use privclause::dataset::{read_records, DatasetRecord, Split};
+use privclause::decide::tune::{retune, TuneMode};
+use privclause::label::Labeler;
 use privclause::labels::Label;
-use privclause::model::SETTINGS_FILE;
-use privclause::output::write_atomically;
-use privclause::train::{gold_pairs, gold_ruled_pairs, tune_rule_thresholds, tune_thresholds};
+use privclause::model::write_settings;
+use privclause::rules::RULES_VERSION;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,32 +30,15 @@ pub struct TuneArgs {
 pub fn run(args: TuneArgs) -> Result<ExitCode> {
     let records = read_records(&args.data)?;
     let dev: Vec<&DatasetRecord> = records.iter().filter(|r| r.split == Split::Dev).collect();
-    let model = load_model(Some(&args.model.display().to_string()), None)?;
-    let (labeler, scores) = score_records(model, &dev)?;
-    let mut settings = labeler.model.settings.clone();
-    if args.rule_thresholds {
-        settings.rule_thresholds.clear();
-        settings.rules_version = None;
-        let tuned = tune_rule_thresholds(&gold_ruled_pairs(&dev, &scores));
-        for label in Label::ALL {
-            let rule = tuned[label.index()];
-            if rule.with_rule < rule.alone {
-                settings.rule_thresholds.insert(label, rule);
-            }
-        }
-        if !settings.rule_thresholds.is_empty() {
-            settings.rules_version = Some(RULES_VERSION.to_string());
-        }
+    let labeler = Labeler::load(Some(&args.model.display().to_string()), None)?;
+    let scores = labeler.score_records(&dev)?;
+    let mode = if args.rule_thresholds {
+        TuneMode::RuleThresholds
     } else {
-        let thresholds = tune_thresholds(&gold_pairs(&dev, &scores));
-        for label in Label::ALL {
-            settings.thresholds.insert(label, thresholds[label.index()]);
-        }
-    }
-    let path = args.model.join(SETTINGS_FILE);
-    let json = serde_json::to_string_pretty(&settings)? + "\n";
-    write_atomically(&path, |w| w.write_all(json.as_bytes()))
-        .with_context(|| format!("{}: writing", path.display()))?;
+        TuneMode::Plain
+    };
+    let settings = retune(&labeler.model.settings, &dev, &scores, mode);
+    write_settings(&args.model, &settings)?;
     for label in Label::ALL {
         let alone = settings.threshold(label);
         match settings.rule_threshold(label) {

@@ -9,12 +9,11 @@
 
 use super::hand::HandLabels;
 use super::record::{DatasetRecord, Split};
-use super::rules::{rule_labels, RULES_VERSION};
 use crate::corpus::{align_sentences, load_capp, CappPolicy, CorpusError};
-use crate::input::{collect_files, read_path, InputError};
+use crate::input::{collect_files, InputError};
 use crate::labels::{Label, LabelSet};
-use crate::model::context_of;
-use crate::segment::{segment, SegmentOptions, Unit};
+use crate::rules::{rule_labels, RULES_VERSION};
+use crate::segment::{context_of, segment, segment_file, SegmentOptions, Unit};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -146,8 +145,7 @@ fn seed_records(
             "seeds/{}",
             path.file_stem().unwrap_or_default().to_string_lossy()
         );
-        let text = read_path(&path)?.text;
-        for unit in segment(&policy, &text, &SegmentOptions::default()) {
+        for unit in segment_file(&path, &policy, &SegmentOptions::default())? {
             report.seed_units += 1;
             match hand.get(&policy, unit.index, &unit.text) {
                 Some((labels, origin)) => records.push(record(

@@ -6,7 +6,6 @@ pub mod agreement;
 mod build;
 mod hand;
 mod record;
-pub mod rules;
 
 pub use build::{
     build_dataset, BuildError, BuildReport, CAPP_SOURCE, DATA_VERSION, GUIDELINE_VERSION,

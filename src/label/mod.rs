@@ -1,18 +1,22 @@
-//! Labeling units with a loaded model: encoding, batching, decisions (thresholds, rule
-//! thresholds), records.
+//! Labeling units with a loaded model: encoding, batched scoring, decisions (through
+//! [`crate::decide`]) and records; [`run`] labels whole corpora.
 
-mod batch;
-mod record;
+pub mod run;
 
-pub use batch::{plan_batches, score_all, score_in_batches, BatchPolicy};
-pub use record::{LabeledUnit, Scores};
+pub use crate::batch::BatchPolicy;
+pub use crate::labels::Scores;
+pub use crate::output::LabeledUnit;
 
-use crate::dataset::rules::rule_labels;
-use crate::labels::{Label, LabelSet};
-use crate::model::{context_of, ClauseModel, EncodedUnit, ModelError};
-use crate::segment::Unit;
+use crate::batch::score_in_batches;
+use crate::dataset::{read_jsonl, DatasetError, DatasetRecord};
+use crate::decide::Decider;
+use crate::input::InputError;
+use crate::labels::LabelSet;
+use crate::model::{ClauseModel, EncodedUnit, ModelError, ModelLocator, Precision, SETTINGS_FILE};
+use crate::segment::{context_of, segment_file, SegmentOptions, Unit};
 use rayon::prelude::*;
 use serde::Deserialize;
+use std::path::Path;
 
 /// A unit given directly (`--input-units`): already split, with its context as one string.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -23,60 +27,73 @@ pub struct InputUnit {
     pub context: String,
 }
 
-/// A model plus how to batch and threshold its scores.
+/// Why one input could not be labeled. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum LabelError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Units(#[from] DatasetError),
+    #[error("{doc}: labeling failed")]
+    Model {
+        doc: String,
+        #[source]
+        source: Box<ModelError>,
+    },
+}
+
+/// A model, how its scores become labels, and how units are batched.
 pub struct Labeler {
     pub model: ClauseModel,
+    pub decider: Decider,
     pub policy: BatchPolicy,
-    /// One threshold for every label, overriding the model's per-label ones.
-    pub threshold: Option<f32>,
 }
 
 impl Labeler {
-    /// Encodes `(text, context)` pairs in parallel.
-    fn encode(&self, pairs: &[(&str, String)]) -> Result<Vec<EncodedUnit>, ModelError> {
-        pairs
-            .par_iter()
-            .map(|(text, context)| {
-                self.model
-                    .encoder
-                    .encode(text, context)
-                    .map_err(|e| ModelError::Tokenize(e.to_string()))
-            })
-            .collect()
+    /// A labeler deciding as the model's `privclause.json` says, with the default batching.
+    pub fn new(model: ClauseModel) -> Result<Self, ModelError> {
+        let decider = Decider::from_settings(&model.settings).map_err(|e| ModelError::Invalid {
+            path: model.dir.join(SETTINGS_FILE),
+            message: e.to_string(),
+        })?;
+        Ok(Self {
+            model,
+            decider,
+            policy: BatchPolicy::default(),
+        })
     }
 
-    /// Raw scores (in [`Label::ALL`] order) of `(text, context)` pairs, in input order.
+    /// Finds (`--model`: a directory or a hub repo id; the shipped model when `None`) and loads a
+    /// model with its dense layers in `precision` (the model's own setting when `None`).
+    pub fn load(spec: Option<&str>, precision: Option<Precision>) -> Result<Self, ModelError> {
+        let dir = ModelLocator::from_env().locate_or_default(spec)?;
+        ClauseModel::load_as(&dir, precision)
+            .and_then(Self::new)
+            .map_err(|source| ModelError::LoadFrom {
+                dir,
+                source: Box::new(source),
+            })
+    }
+
+    /// Raw scores (in [`crate::labels::Label::ALL`] order) of `(text, context)` pairs, in
+    /// input order: encoded in parallel, then scored in batches in parallel.
     pub fn score_pairs(&self, pairs: &[(&str, String)]) -> Result<Vec<[f32; 5]>, ModelError> {
-        let encoded = self.encode(pairs)?;
-        Ok(score_all(&self.model, &encoded, self.policy))
+        let encoded: Vec<EncodedUnit> = pairs
+            .par_iter()
+            .map(|(text, context)| self.model.encode(text, context))
+            .collect::<Result<_, _>>()?;
+        Ok(self.score_encoded(&encoded))
     }
 
-    /// Labels from raw scores (rounded first): each label whose score reaches its threshold, or,
-    /// for a label with a rule threshold (see
-    /// [`crate::model::ClassifierSettings::rule_thresholds`]), whose score passes that with the
-    /// keyword rules' verdict on the unit. A `--threshold` override decides by the model alone.
-    pub fn decide(&self, raw: [f32; 5], text: &str, context: &str) -> (LabelSet, Scores) {
-        let scores = Scores::rounded(raw);
-        if let Some(threshold) = self.threshold {
-            return (scores.labels(|_| threshold), scores);
-        }
-        let settings = &self.model.settings;
-        let ruled = if settings.rule_thresholds.is_empty() {
-            LabelSet::EMPTY
-        } else {
-            rule_labels(text, context)
-        };
-        let labels = Label::ALL
-            .into_iter()
-            .filter(|&label| {
-                let score = scores.get(label);
-                match settings.rule_threshold(label) {
-                    Some(rule) => rule.admits(score, ruled.contains(label)),
-                    None => score >= settings.threshold(label),
-                }
-            })
-            .collect();
-        (labels, scores)
+    /// Raw scores of encoded units, batched by the policy, batches in parallel on the current
+    /// rayon pool; in input order, and independent of the policy and thread count (beyond
+    /// float rounding).
+    pub fn score_encoded(&self, encoded: &[EncodedUnit]) -> Vec<[f32; 5]> {
+        let lengths: Vec<usize> = encoded.iter().map(EncodedUnit::len).collect();
+        score_in_batches(&lengths, self.policy, |batch| {
+            let members: Vec<&EncodedUnit> = batch.iter().map(|&i| &encoded[i]).collect();
+            self.model.score(&members)
+        })
     }
 
     /// Scores and decides `(text, context)` pairs, in input order.
@@ -88,7 +105,7 @@ impl Labeler {
         Ok(pairs
             .par_iter()
             .zip(raw)
-            .map(|((text, context), raw)| self.decide(raw, text, context))
+            .map(|((text, context), raw)| self.decider.decide(raw, text, context))
             .collect())
     }
 
@@ -144,6 +161,56 @@ impl Labeler {
                     scores,
                     model: self.model.id.clone(),
                 }
+            })
+            .collect())
+    }
+
+    /// Labels one file: a policy (read, decoded, segmented), or with `input_units` a JSONL file
+    /// of [`InputUnit`]s. Records name the file as their `doc`.
+    pub fn label_file(
+        &self,
+        path: &Path,
+        input_units: bool,
+    ) -> Result<Vec<LabeledUnit>, LabelError> {
+        let doc = path.display().to_string();
+        let labeled = if input_units {
+            let units: Vec<InputUnit> = read_jsonl(path)?;
+            self.label_inputs(&doc, units)
+        } else {
+            let units = segment_file(path, &doc, &SegmentOptions::default())?;
+            self.label_units(units)
+        };
+        labeled.map_err(|source| LabelError::Model {
+            doc,
+            source: Box::new(source),
+        })
+    }
+}
+
+impl Labeler {
+    /// Raw scores of dataset records (each text with its context), in record order.
+    pub fn score_records(&self, records: &[&DatasetRecord]) -> Result<Vec<[f32; 5]>, ModelError> {
+        let pairs: Vec<(&str, String)> = records
+            .iter()
+            .map(|r| (r.text.as_str(), r.context.clone()))
+            .collect();
+        self.score_pairs(&pairs)
+    }
+
+    /// The labels decided for dataset records. Without `rules_see_context`, rule thresholds
+    /// read the unit alone (as the model does when its context mode is off).
+    pub fn predict_records(
+        &self,
+        records: &[&DatasetRecord],
+        rules_see_context: bool,
+    ) -> Result<Vec<LabelSet>, ModelError> {
+        let raw = self.score_records(records)?;
+        Ok(records
+            .iter()
+            .zip(raw)
+            .map(|(r, raw)| {
+                let context = if rules_see_context { &r.context } else { "" };
+                self.decider.decide(raw, &r.text, context).0
             })
             .collect())
     }

@@ -1,6 +1,8 @@
 //! The model directory's two configuration files: Hugging Face `config.json` (a `BertConfig`)
 //! and privclause's own `privclause.json` (thresholds, context feeding, provenance).
 
+use crate::engine::Dimensions;
+pub use crate::engine::Precision;
 use crate::labels::Label;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -59,6 +61,20 @@ impl BertConfig {
         self.hidden_size / self.num_attention_heads
     }
 
+    /// The encoder's shape, as the inference engine takes it.
+    pub fn dimensions(&self) -> Dimensions {
+        Dimensions {
+            vocab_size: self.vocab_size,
+            max_positions: self.max_position_embeddings,
+            type_vocab_size: self.type_vocab_size,
+            hidden: self.hidden_size,
+            intermediate: self.intermediate_size,
+            layers: self.num_hidden_layers,
+            heads: self.num_attention_heads,
+            layer_norm_eps: self.layer_norm_eps,
+        }
+    }
+
     /// Marks the config as a privclause multi-label classifier over [`Label::ALL`].
     pub fn set_classifier_labels(&mut self) {
         self.architectures = vec!["BertForSequenceClassification".into()];
@@ -106,25 +122,14 @@ pub enum ContextMode {
     None,
 }
 
-/// How the inference network stores dense-layer weights and multiplies by them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum Precision {
-    /// float32 weights, packed once at load for our f32 GEMM.
-    #[default]
-    F32,
-    /// 7-bit weights (per output channel) and activations (per row), integer GEMM.
-    Int8,
-}
-
 /// privclause's own settings stored beside the Hugging Face files (`privclause.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassifierSettings {
     /// Per-label decision thresholds on the sigmoid score, by label name.
     pub thresholds: BTreeMap<Label, f32>,
     /// Per-label decisions that consult the keyword rules (`rules_version`); where a label has
-    /// one, it replaces that label's plain threshold unless the model is asked to decide alone.
-    /// Empty: the model decides alone.
+    /// one, it replaces that label's plain threshold unless the model is asked to decide alone
+    /// (the `decide` module applies them). Empty: the model decides alone.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rule_thresholds: BTreeMap<Label, RuleThreshold>,
     /// The rules (`rules@vN`) that `rule_thresholds` were tuned with.
@@ -185,19 +190,13 @@ impl ClassifierSettings {
     }
 }
 
-/// A label's decision with the rules: given when the score reaches `alone`, or reaches the lower
-/// `with_rule` on a unit the rules give that label.
+/// A label's decision with the rules, as stored: given when the score reaches `alone`, or
+/// reaches the lower `with_rule` on a unit the rules give that label (the `decide` module applies
+/// it).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RuleThreshold {
     pub alone: f32,
     pub with_rule: f32,
-}
-
-impl RuleThreshold {
-    /// Whether a unit with this score gets the label, `ruled` saying whether the rules give it.
-    pub fn admits(self, score: f32, ruled: bool) -> bool {
-        score >= self.alone || (ruled && score >= self.with_rule)
-    }
 }
 
 #[cfg(test)]

@@ -1,24 +1,8 @@
 //! Turning a unit and its context into BERT input ids with the model's `tokenizer.json`.
 
 use super::config::ContextMode;
+use crate::engine::EncodedUnit;
 use tokenizers::Tokenizer;
-
-/// Token ids of one unit, ready for the encoder (no padding).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EncodedUnit {
-    pub ids: Vec<u32>,
-    pub type_ids: Vec<u32>,
-}
-
-impl EncodedUnit {
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-}
 
 /// Special token ids the encoder needs.
 #[derive(Debug, Clone, Copy)]
@@ -119,13 +103,4 @@ impl UnitEncoder {
         type_ids[first..].fill(1);
         Ok(EncodedUnit { ids, type_ids })
     }
-}
-
-/// The context string of a unit: its heading path, then the lead of its list, joined by `\n`.
-pub fn context_of(section: &[String], lead: Option<&str>) -> String {
-    let mut parts: Vec<&str> = section.iter().map(String::as_str).collect();
-    if let Some(lead) = lead {
-        parts.push(lead);
-    }
-    parts.join("\n")
 }

@@ -1,3 +1,5 @@
+//! Why a model could not be found, loaded or run.
+
 use std::path::PathBuf;
 
 /// Why a model could not be found, loaded or run. Each variant names the file at fault.
@@ -26,6 +28,12 @@ pub enum ModelError {
     Tokenizer { path: PathBuf, message: String },
     #[error("model {spec:?}: {message}")]
     NotFound { spec: String, message: String },
+    #[error("loading the model in {}", dir.display())]
+    LoadFrom {
+        dir: PathBuf,
+        #[source]
+        source: Box<ModelError>,
+    },
     #[error("running the model: {0}")]
     Run(#[from] candle_core::Error),
     #[error("tokenizing: {0}")]

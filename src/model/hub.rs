@@ -7,6 +7,20 @@ use std::path::{Path, PathBuf};
 /// Files fetched for a hub model; `privclause.json` is optional (defaults apply without it).
 const REQUIRED: [&str; 3] = [CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE];
 
+/// The model used when none is named: the one shipped in `models/`.
+pub const DEFAULT_MODEL: &str = "models/privclause-m3e-small";
+
+/// The shipped model's directory: `models/privclause-m3e-small` under the working directory
+/// when it is there, else under the source tree this binary was built from.
+pub fn default_model_dir() -> PathBuf {
+    let local = PathBuf::from(DEFAULT_MODEL);
+    if local.is_dir() {
+        local
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL)
+    }
+}
+
 /// Where hub models are cached and whether the network may be used.
 #[derive(Debug, Clone)]
 pub struct ModelLocator {
@@ -31,6 +45,14 @@ impl ModelLocator {
     /// holding the model files.
     pub fn locate(&self, spec: &str) -> Result<PathBuf, ModelError> {
         locate_model(spec, &self.cache_dir, self.offline)
+    }
+
+    /// Resolves an optional `--model`: the shipped model when `None`.
+    pub fn locate_or_default(&self, spec: Option<&str>) -> Result<PathBuf, ModelError> {
+        match spec {
+            Some(spec) => self.locate(spec),
+            None => Ok(default_model_dir()),
+        }
     }
 }
 

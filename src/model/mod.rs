@@ -1,31 +1,24 @@
-//! The classifier: a model directory in Hugging Face format, loaded into candle.
+//! A model directory in Hugging Face format (`config.json`, `tokenizer.json`,
+//! `model.safetensors`, privclause's own `privclause.json`): finding it, loading it into the
+//! inference engine, encoding units for it, and writing one. A loaded [`ClauseModel`] only
+//! scores; deciding labels from scores is the `decide` module's job.
 
-mod bert;
 mod config;
 mod encode;
 mod error;
-mod fused;
 mod hub;
-mod kernels;
-mod packed;
-mod packed_f32;
-mod quantized;
 mod save;
-mod tiny;
 
-pub use bert::{BertClassifier, Mode};
+pub use crate::engine::EncodedUnit;
 pub use config::{BertConfig, ClassifierSettings, ContextMode, Precision, RuleThreshold};
-pub use encode::{context_of, EncodedUnit, UnitEncoder};
+pub use encode::UnitEncoder;
 pub use error::ModelError;
-pub use hub::ModelLocator;
-pub use packed::PackedBert;
-pub use packed_f32::F32Matrix;
-pub use quantized::Int8Matrix;
-pub use save::{random_classifier_weights, save_model_dir};
-pub use tiny::{tiny_config, write_tiny_model};
+pub use hub::{default_model_dir, ModelLocator, DEFAULT_MODEL};
+pub use save::{convert_model_dir, save_model_dir, write_settings};
 
+use crate::engine::PackedBert;
 use crate::labels::Label;
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -38,14 +31,16 @@ pub const SETTINGS_FILE: &str = "privclause.json";
 /// Weights of older `transformers` checkpoints, read when `model.safetensors` is absent.
 pub const PTH_WEIGHTS_FILE: &str = "pytorch_model.bin";
 
-/// A loaded classifier, ready to score encoded units.
+/// A loaded classifier, ready to encode and score units.
 pub struct ClauseModel {
     /// Identifier written into every output record: directory name and weights hash, plus
     /// `+rules@vN` when its rule thresholds consult the keyword rules.
     pub id: String,
+    /// The directory it was loaded from.
+    pub dir: PathBuf,
     pub config: BertConfig,
     pub settings: ClassifierSettings,
-    pub encoder: UnitEncoder,
+    encoder: UnitEncoder,
     network: PackedBert,
     /// Label scored by each output column of the network.
     columns: Vec<Label>,
@@ -120,24 +115,6 @@ impl ClauseModel {
                 ),
             });
         }
-        if !settings.rule_thresholds.is_empty() && settings.rules_version.is_none() {
-            return Err(ModelError::Invalid {
-                path: settings_path,
-                message: "rule_thresholds without the rules_version they were tuned with".into(),
-            });
-        }
-        if let Some(version) = &settings.rules_version {
-            if version != crate::dataset::rules::RULES_VERSION {
-                return Err(ModelError::Invalid {
-                    path: settings_path,
-                    message: format!(
-                        "its rule thresholds were tuned with {version}, this build has {}; \
-                         re-tune them with `privclause tune --rule-thresholds`",
-                        crate::dataset::rules::RULES_VERSION
-                    ),
-                });
-            }
-        }
         let encoder = load_encoder(dir, &config, &settings)?;
         let (weights_path, hash) = weights_of(dir)?;
         let device = Device::Cpu;
@@ -157,7 +134,7 @@ impl ClauseModel {
         if let Some(precision) = precision {
             settings.precision = precision;
         }
-        let network = PackedBert::load(&config, columns.len(), vb, settings.precision)
+        let network = PackedBert::load(&config.dimensions(), columns.len(), vb, settings.precision)
             .map_err(weights_error)?;
         let name = dir
             .canonicalize()
@@ -170,6 +147,7 @@ impl ClauseModel {
         };
         Ok(Self {
             id: format!("{name}@{hash}{rules}"),
+            dir: dir.to_path_buf(),
             config,
             settings,
             encoder,
@@ -182,6 +160,14 @@ impl ClauseModel {
     pub fn set_context_mode(&mut self, mode: ContextMode) {
         self.settings.context = mode;
         self.encoder.set_context_mode(mode);
+    }
+
+    /// Encodes one unit with its context (ignored when the context mode is
+    /// [`ContextMode::None`]).
+    pub fn encode(&self, text: &str, context: &str) -> Result<EncodedUnit, ModelError> {
+        self.encoder
+            .encode(text, context)
+            .map_err(|e| ModelError::Tokenize(e.to_string()))
     }
 
     /// Sigmoid scores, one row per unit, columns in [`Label::ALL`] order.
@@ -204,34 +190,6 @@ impl ClauseModel {
             })
             .collect()
     }
-}
-
-/// Ids, type ids and attention mask tensors `[batch, longest]` of a batch, zero-padded.
-pub fn batch_tensors(
-    batch: &[&EncodedUnit],
-    device: &Device,
-) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
-    let width = batch.iter().map(|u| u.len()).max().unwrap_or(0);
-    let (ids, type_ids, mask) = pad_batch(batch, width);
-    let shape = (batch.len(), width);
-    Ok((
-        Tensor::from_vec(ids, shape, device)?,
-        Tensor::from_vec(type_ids, shape, device)?,
-        Tensor::from_vec(mask, shape, device)?,
-    ))
-}
-
-/// Ids, type ids and 0/1 attention mask of a batch, each padded with zeros to `width`.
-fn pad_batch(batch: &[&EncodedUnit], width: usize) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
-    let n = batch.len() * width;
-    let (mut ids, mut type_ids, mut mask) = (vec![0; n], vec![0; n], vec![0; n]);
-    for (row, unit) in batch.iter().enumerate() {
-        let at = row * width;
-        ids[at..at + unit.len()].copy_from_slice(&unit.ids);
-        type_ids[at..at + unit.len()].copy_from_slice(&unit.type_ids);
-        mask[at..at + unit.len()].fill(1);
-    }
-    (ids, type_ids, mask)
 }
 
 /// Loads `tokenizer.json` and checks it against the config's vocabulary.
@@ -268,6 +226,6 @@ fn load_encoder(
 }
 
 /// The logistic function: a logit's score in (0, 1).
-pub(crate) fn sigmoid(logit: f32) -> f32 {
+pub fn sigmoid(logit: f32) -> f32 {
     1.0 / (1.0 + (-logit).exp())
 }

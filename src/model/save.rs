@@ -1,11 +1,9 @@
-//! Writing a model directory in Hugging Face format, and random weights for tests and benches.
+//! Writing a model directory in Hugging Face format, or just its `privclause.json`.
 
-use super::bert::BertClassifier;
-use super::config::{BertConfig, ClassifierSettings};
+use super::config::{BertConfig, ClassifierSettings, Precision};
+use super::read_json;
 use super::{ModelError, CONFIG_FILE, SETTINGS_FILE, TOKENIZER_FILE, WEIGHTS_FILE};
-use candle_core::{DType, Device, Tensor};
-use candle_nn::{VarBuilder, VarMap};
-use rand::{Rng, SeedableRng};
+use candle_core::{DType, Tensor};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -22,6 +20,17 @@ fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), ModelErr
         source,
     })?;
     std::fs::write(path, json + "\n").map_err(io_error(path))
+}
+
+/// Rewrites a model directory's `privclause.json` atomically (the other files untouched).
+pub fn write_settings(dir: &Path, settings: &ClassifierSettings) -> Result<(), ModelError> {
+    let path = dir.join(SETTINGS_FILE);
+    let json = serde_json::to_string_pretty(settings).map_err(|source| ModelError::Json {
+        path: path.clone(),
+        source,
+    })? + "\n";
+    crate::atomic::write_atomically(&path, |w| w.write_all(json.as_bytes()))
+        .map_err(io_error(&path))
 }
 
 /// Writes `config.json`, `tokenizer.json` (copied from `tokenizer_json`), `privclause.json`
@@ -60,32 +69,33 @@ pub fn save_model_dir(
     Ok(())
 }
 
-/// Every tensor of a classifier with `config`'s shapes, filled from a seeded generator
-/// (layer-norm weights near 1, everything else small): the same seed gives the same weights.
-pub fn random_classifier_weights(
-    config: &BertConfig,
-    num_labels: usize,
-    seed: u64,
-) -> Result<HashMap<String, Tensor>, ModelError> {
-    let varmap = VarMap::new();
-    let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
-    BertClassifier::load(config, num_labels, vb)?;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let vars = varmap.data().lock().expect("varmap lock");
-    let mut names: Vec<&String> = vars.keys().collect();
-    names.sort();
-    let mut tensors = HashMap::with_capacity(names.len());
-    for name in names {
-        let shape = vars[name].shape().clone();
-        let base = if name.ends_with("LayerNorm.weight") {
-            1.0
-        } else {
-            0.0
-        };
-        let values: Vec<f32> = (0..shape.elem_count())
-            .map(|_| base + rng.random_range(-0.08f32..0.08))
-            .collect();
-        tensors.insert(name.clone(), Tensor::from_vec(values, shape, &Device::Cpu)?);
+/// Copies the model in `input` to `output` with its weights converted to `dtype` and, when
+/// given, its inference `precision` set in `privclause.json`.
+pub fn convert_model_dir(
+    input: &Path,
+    output: &Path,
+    dtype: DType,
+    precision: Option<Precision>,
+) -> Result<(), ModelError> {
+    let config: BertConfig = read_json(&input.join(CONFIG_FILE))?;
+    let mut settings: ClassifierSettings = read_json(&input.join(SETTINGS_FILE))?;
+    if let Some(precision) = precision {
+        settings.precision = precision;
     }
-    Ok(tensors)
+    let weights = input.join(WEIGHTS_FILE);
+    let tensors =
+        candle_core::safetensors::load(&weights, &candle_core::Device::Cpu).map_err(|source| {
+            ModelError::Weights {
+                path: weights.clone(),
+                source,
+            }
+        })?;
+    save_model_dir(
+        output,
+        &config,
+        &settings,
+        &input.join(TOKENIZER_FILE),
+        &tensors,
+        dtype,
+    )
 }

@@ -1,6 +1,6 @@
 //! Flat (non-score) columns of a record, shared by the CSV and Parquet writers.
 
-use crate::label::LabeledUnit;
+use super::LabeledUnit;
 
 /// Names of the flat columns, in output order.
 pub const SCALAR_COLUMNS: [&str; 10] = [

@@ -1,12 +1,13 @@
-//! Writing labeled records as JSONL, CSV or Parquet, atomically.
+//! The labeled record ([`LabeledUnit`]) and writing records as JSONL, CSV or Parquet,
+//! atomically.
 
-mod atomic;
 mod columns;
 mod parquet;
+mod record;
 
-pub use atomic::write_atomically;
+pub use crate::atomic::write_atomically;
+pub use record::LabeledUnit;
 
-use crate::label::LabeledUnit;
 use crate::labels::Label;
 use std::io::Write;
 

@@ -1,8 +1,8 @@
 //! Parquet output through Arrow arrays: typed columns, list columns as lists.
 
 use super::columns::kind_name;
+use super::LabeledUnit;
 use super::OutputError;
-use crate::label::LabeledUnit;
 use crate::labels::Label;
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray, UInt64Array};

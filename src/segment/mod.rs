@@ -11,7 +11,7 @@ mod sentence;
 mod table;
 mod unit;
 
-pub use unit::{Unit, UnitKind};
+pub use unit::{context_of, Unit, UnitKind};
 
 use lines::Line;
 use marker::{Family, Marker};
@@ -40,6 +40,17 @@ pub const DEFAULT_MAX_UNIT_CHARS: usize = 256;
 const MAX_HEADING: usize = 40;
 /// Longest unnumbered heading line.
 const MAX_PLAIN_HEADING: usize = 30;
+
+/// Reads, decodes and segments one policy file (see [`crate::input::read_path`]); its units
+/// name `doc` as their document.
+pub fn segment_file(
+    path: &std::path::Path,
+    doc: &str,
+    opts: &SegmentOptions,
+) -> Result<Vec<Unit>, crate::input::InputError> {
+    let decoded = crate::input::read_path(path)?;
+    Ok(segment(doc, &decoded.text, opts))
+}
 
 /// Cuts `text` (document `doc`) into units. Offsets are char offsets into `text`;
 /// every unit is non-empty, trimmed, and at most `opts.max_unit_chars` long.

@@ -32,3 +32,13 @@ pub struct Unit {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub lead: Option<String>,
 }
+
+/// The context string of a unit: its heading path, then the lead of its list, joined by `\n`
+/// (what the model reads before the unit, and what the keyword rules parse).
+pub fn context_of(section: &[String], lead: Option<&str>) -> String {
+    let mut parts: Vec<&str> = section.iter().map(String::as_str).collect();
+    if let Some(lead) = lead {
+        parts.push(lead);
+    }
+    parts.join("\n")
+}

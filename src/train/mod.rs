@@ -6,24 +6,26 @@
 
 mod base;
 mod loss;
+pub mod network;
 mod schedule;
-mod thresholds;
 
 pub use base::{load_base, BaseModel};
 pub use schedule::learning_rate;
-pub use thresholds::{
-    gold_pairs, gold_ruled_pairs, tune_rule_thresholds, tune_thresholds, RuledPair,
-};
 
+use crate::batch::{score_in_batches, BatchPolicy};
 use crate::dataset::{DatasetRecord, Split};
+use crate::decide::tune::{gold_pairs, tune_thresholds};
+use crate::decide::Decider;
+use crate::engine::{PackedBert, Precision};
 use crate::eval::{is_gold_source, Confusion};
 use crate::labels::{Label, LabelSet};
 use crate::model::{
-    batch_tensors, save_model_dir, BertClassifier, ClassifierSettings, ContextMode, EncodedUnit,
-    Mode, ModelError, PackedBert, Precision, UnitEncoder,
+    save_model_dir, sigmoid, BertConfig, ClassifierSettings, ContextMode, EncodedUnit, ModelError,
+    UnitEncoder,
 };
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
+use network::{batch_tensors, BertClassifier};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -218,34 +220,33 @@ fn clip_gradients(
 /// inference network (the one labeling uses; batches in parallel).
 fn predict(
     varmap: &VarMap,
-    model_config: &crate::model::BertConfig,
+    model_config: &BertConfig,
     examples: &[Example],
 ) -> candle_core::Result<Vec<[f32; 5]>> {
     let vb = VarBuilder::from_varmap(varmap, DType::F32, &Device::Cpu);
-    let network = PackedBert::load(model_config, Label::ALL.len(), vb, Precision::F32)?;
+    let dims = model_config.dimensions();
+    let network = PackedBert::load(&dims, Label::ALL.len(), vb, Precision::F32)?;
     let lengths: Vec<usize> = examples.iter().map(|e| e.unit.len()).collect();
-    let policy = crate::label::BatchPolicy {
+    let policy = BatchPolicy {
         batch_size: 32,
         sort_window: usize::MAX,
     };
-    Ok(crate::label::score_in_batches(&lengths, policy, |batch| {
+    Ok(score_in_batches(&lengths, policy, |batch| {
         let units: Vec<&EncodedUnit> = batch.iter().map(|&i| &examples[i].unit).collect();
         network
             .logits(&units)
             .into_iter()
-            .map(|row| std::array::from_fn(|j| crate::model::sigmoid(row[j])))
+            .map(|row| std::array::from_fn(|j| sigmoid(row[j])))
             .collect()
     }))
 }
 
 /// Macro-F1 of `scores` against the examples' known labels at `thresholds`.
 fn macro_f1(examples: &[Example], scores: &[[f32; 5]], thresholds: &[f32; 5]) -> f64 {
+    let decider = Decider::from_thresholds(*thresholds);
     let mut confusion = Confusion::default();
     for (e, s) in examples.iter().zip(scores) {
-        let predicted = Label::ALL
-            .into_iter()
-            .filter(|l| s[l.index()] >= thresholds[l.index()])
-            .collect();
+        let predicted = decider.labels(*s, LabelSet::EMPTY);
         confusion.add(e.labels, predicted, |l| e.known.contains(l));
     }
     confusion.macro_f1()
@@ -364,7 +365,7 @@ pub fn train(
             let shape = (members.len(), Label::ALL.len());
             let targets = Tensor::from_vec(label_matrix(&members, |e| e.labels), shape, &device)?;
             let known = Tensor::from_vec(label_matrix(&members, |e| e.known), shape, &device)?;
-            let logits = network.forward(&ids, &types, &mask, Mode::Train)?;
+            let logits = network.forward(&ids, &types, &mask)?;
             let loss = loss::masked_bce(&logits, &targets, &known, &pos_weight)?;
             let mut grads = loss.backward()?;
             clip_gradients(&mut grads, &vars, config.max_grad_norm)?;

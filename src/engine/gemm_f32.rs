@@ -364,6 +364,75 @@ mod tests {
         }
     }
 
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_tiles_match_the_portable_tile() {
+        let simd = std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::arch::is_x86_feature_detected!("f16c");
+        if !simd {
+            return;
+        }
+        let k = 37;
+        let x: Vec<Vec<f32>> = (0..TILE_ROWS)
+            .map(|r| {
+                (0..k)
+                    .map(|i| ((r * k + i) * 7 % 13) as f32 / 5.0 - 1.2)
+                    .collect()
+            })
+            .collect();
+        // Multiples of 1/16: exact in f16, so both weight types give the same products.
+        let w: Vec<Vec<f32>> = (0..MAX_TAIL_BLOCKS)
+            .map(|b| {
+                (0..k * BLOCK)
+                    .map(|i| ((b * k * BLOCK + i) * 11 % 17) as f32 / 16.0 - 0.5)
+                    .collect()
+            })
+            .collect();
+        let w16: Vec<Vec<f16>> = w
+            .iter()
+            .map(|b| b.iter().map(|&v| f16::from_f32(v)).collect())
+            .collect();
+        let inputs: [&[f32]; TILE_ROWS] = std::array::from_fn(|r| x[r].as_slice());
+        let weights: [&[f32]; MAX_TAIL_BLOCKS] = std::array::from_fn(|b| w[b].as_slice());
+        let weights16: [&[f16]; MAX_TAIL_BLOCKS] = std::array::from_fn(|b| w16[b].as_slice());
+        for (rows, blocks) in [
+            (1, 1),
+            (1, 2),
+            (1, 3),
+            (1, 4),
+            (2, 1),
+            (2, 2),
+            (3, 1),
+            (4, 1),
+        ] {
+            let mut portable: Sums = [[0f32; BLOCK * MAX_TAIL_BLOCKS]; TILE_ROWS];
+            dot_tile_scalar(&inputs, rows, &weights, blocks, &mut portable);
+            let mut simd: Sums = [[0f32; BLOCK * MAX_TAIL_BLOCKS]; TILE_ROWS];
+            let mut simd16: Sums = [[0f32; BLOCK * MAX_TAIL_BLOCKS]; TILE_ROWS];
+            // On this CPU `dot_tile` runs the AVX2 kernel of the (rows, blocks) shape.
+            dot_tile(&inputs, rows, &weights, blocks, &mut simd);
+            dot_tile(&inputs, rows, &weights16, blocks, &mut simd16);
+            let used = blocks.min(if rows == 1 {
+                4
+            } else if rows == 2 {
+                2
+            } else {
+                1
+            });
+            for r in 0..rows {
+                for c in 0..used * BLOCK {
+                    let (p, s) = (portable[r][c], simd[r][c]);
+                    assert!(
+                        (p - s).abs() < 1e-5 * (1.0 + p.abs()),
+                        "{rows}x{blocks}: {p} vs {s}"
+                    );
+                    assert_eq!(simd16[r][c], s, "f16 weights, {rows}x{blocks}");
+                }
+            }
+        }
+    }
+
     fn weights(out: usize, inp: usize, value: impl Fn(usize) -> f32) -> Vec<f32> {
         (0..out * inp).map(value).collect()
     }

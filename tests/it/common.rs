@@ -1,5 +1,4 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -16,16 +15,11 @@ pub fn tokenizer_json() -> PathBuf {
 /// Writes the tiny random-weight model (seed 7) into a fresh temporary directory.
 pub fn tiny_model() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    privclause::model::write_tiny_model(dir.path(), &tokenizer_json(), 7).expect("tiny model");
+    privclause::fixtures::write_tiny_model(dir.path(), &tokenizer_json(), 7).expect("tiny model");
     dir
 }
 
 /// The seed policies shipped in the repository.
 pub fn seeds_dir() -> PathBuf {
     repo().join("datasets/seeds")
-}
-
-/// The shared corpora beside the repository (CI has them too).
-pub fn shared_dir() -> PathBuf {
-    repo().join("../shared")
 }

@@ -1,8 +1,7 @@
 //! `privclause label` end to end with the tiny test model: records, formats, per-file outputs,
 //! resume, and bad files reported without losing the others' output.
 
-mod common;
-
+use crate::common;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,7 +1,6 @@
-//! Length-bucketed batching: group units of similar token length so padding stays small,
-//! score the batches in parallel, and return scores in the units' original order.
+//! Length-bucketed batching: group units of similar token length (so a batch's units cost
+//! alike), score the batches in parallel, and return scores in the units' original order.
 
-use crate::model::{ClauseModel, EncodedUnit};
 use rayon::prelude::*;
 
 /// How units are grouped into batches.
@@ -48,17 +47,6 @@ pub fn plan_batches(lengths: &[usize], policy: BatchPolicy) -> Vec<Vec<usize>> {
         batches.extend(order.chunks(batch_size).map(<[usize]>::to_vec));
     }
     batches
-}
-
-/// Scores all `units`, batched by `policy`, batches run in parallel on the current rayon pool.
-/// The result is in the order of `units` and does not depend on the policy or thread count
-/// (beyond float rounding).
-pub fn score_all(model: &ClauseModel, units: &[EncodedUnit], policy: BatchPolicy) -> Vec<[f32; 5]> {
-    let lengths: Vec<usize> = units.iter().map(EncodedUnit::len).collect();
-    score_in_batches(&lengths, policy, |batch| {
-        let members: Vec<&EncodedUnit> = batch.iter().map(|&i| &units[i]).collect();
-        model.score(&members)
-    })
 }
 
 /// Plans batches for units of these token `lengths`, runs `score_batch` on each (given the

@@ -2,22 +2,19 @@
 //!
 //! Tensor names follow Hugging Face `BertForSequenceClassification` (`bert.*`, `classifier.*`),
 //! so weights move between privclause and `transformers` unchanged. This is the training
-//! network (differentiable candle ops, dropout; `Mode::Infer` for training's dev passes);
-//! labeling runs the same weights through [`super::PackedBert`].
+//! network: differentiable candle ops with fused GELU, layer norm and softmax ([`fused`]), and
+//! seeded dropout. Labeling (and training's dev passes) run the same weights through
+//! [`crate::engine::PackedBert`].
 
-use super::config::BertConfig;
+mod fused;
+
+use crate::model::{BertConfig, EncodedUnit};
+use candle_core::Device;
 use candle_core::{DType, Module, Result, Tensor};
 use candle_nn::{embedding, Embedding, VarBuilder};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Mutex;
-
-/// Whether a forward pass trains (dropout on, differentiable ops) or infers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Infer,
-    Train,
-}
 
 /// A dense layer `x·Wᵀ + b` that flattens leading dimensions into one matrix product, so
 /// both the forward pass and its gradient are single large GEMMs (a broadcast weight would
@@ -67,11 +64,8 @@ impl LayerNorm {
         })
     }
 
-    fn forward(&self, xs: &Tensor, mode: Mode) -> Result<Tensor> {
-        match mode {
-            Mode::Infer => candle_nn::ops::layer_norm(xs, &self.weight, &self.bias, self.eps),
-            Mode::Train => super::fused::layer_norm(xs, &self.weight, &self.bias, self.eps),
-        }
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        fused::layer_norm(xs, &self.weight, &self.bias, self.eps)
     }
 }
 
@@ -88,8 +82,8 @@ impl Dropout {
         }
     }
 
-    fn apply(&self, xs: &Tensor, p: f64, mode: Mode) -> Result<Tensor> {
-        if mode == Mode::Infer || p <= 0.0 {
+    fn apply(&self, xs: &Tensor, p: f64) -> Result<Tensor> {
+        if p <= 0.0 {
             return Ok(xs.clone());
         }
         let keep = 1.0 - p as f32;
@@ -134,13 +128,7 @@ impl Embeddings {
         })
     }
 
-    fn forward(
-        &self,
-        ids: &Tensor,
-        type_ids: &Tensor,
-        mode: Mode,
-        drop: &Dropout,
-    ) -> Result<Tensor> {
+    fn forward(&self, ids: &Tensor, type_ids: &Tensor, drop: &Dropout) -> Result<Tensor> {
         let seq_len = ids.dim(1)?;
         let positions = Tensor::arange(0u32, seq_len as u32, ids.device())?;
         let xs = self
@@ -148,7 +136,7 @@ impl Embeddings {
             .forward(ids)?
             .add(&self.token_type.forward(type_ids)?)?
             .broadcast_add(&self.position.forward(&positions)?)?;
-        drop.apply(&self.norm.forward(&xs, mode)?, self.dropout, mode)
+        drop.apply(&self.norm.forward(&xs)?, self.dropout)
     }
 }
 
@@ -200,7 +188,6 @@ impl Layer {
         &self,
         xs: &Tensor,
         mask: &Tensor,
-        mode: Mode,
         drop: &Dropout,
         first_row_only: bool,
     ) -> Result<Tensor> {
@@ -221,25 +208,18 @@ impl Layer {
         let v = split_heads(self.value.forward(xs)?, t)?;
         let scale = 1.0 / (self.head_size as f64).sqrt();
         let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(mask)?;
-        let probs = match mode {
-            Mode::Infer => candle_nn::ops::softmax_last_dim(&scores)?,
-            Mode::Train => super::fused::softmax_last_dim(&scores)?,
-        };
-        let probs = drop.apply(&probs, self.attention_dropout, mode)?;
+        let probs = fused::softmax_last_dim(&scores)?;
+        let probs = drop.apply(&probs, self.attention_dropout)?;
         let context =
             probs
                 .matmul(&v)?
                 .transpose(1, 2)?
                 .reshape((b, rows, self.heads * self.head_size))?;
-        let attended = drop.apply(
-            &self.attention_out.forward(&context)?,
-            self.hidden_dropout,
-            mode,
-        )?;
-        let xs = self.attention_norm.forward(&(attended + residual)?, mode)?;
-        let hidden = super::fused::gelu(&self.intermediate.forward(&xs)?)?;
-        let out = drop.apply(&self.output.forward(&hidden)?, self.hidden_dropout, mode)?;
-        self.output_norm.forward(&(out + xs)?, mode)
+        let attended = drop.apply(&self.attention_out.forward(&context)?, self.hidden_dropout)?;
+        let xs = self.attention_norm.forward(&(attended + residual)?)?;
+        let hidden = fused::gelu(&self.intermediate.forward(&xs)?)?;
+        let out = drop.apply(&self.output.forward(&hidden)?, self.hidden_dropout)?;
+        self.output_norm.forward(&(out + xs)?)
     }
 }
 
@@ -290,27 +270,54 @@ impl BertClassifier {
     }
 
     /// Logits `[batch, labels]` for token ids `[batch, seq]` (u32), token type ids and a 0/1
-    /// attention mask of the same shape.
+    /// attention mask of the same shape, with dropout (a training pass).
     pub fn forward(
         &self,
         ids: &Tensor,
         type_ids: &Tensor,
         attention_mask: &Tensor,
-        mode: Mode,
     ) -> Result<Tensor> {
         let (b, t) = ids.dims2()?;
         let mask =
             ((attention_mask.to_dtype(DType::F32)? - 1.0)? * -MASKED)?.reshape((b, 1, 1, t))?;
         let drop = &self.dropout;
-        let mut xs = self.embeddings.forward(ids, type_ids, mode, drop)?;
+        let mut xs = self.embeddings.forward(ids, type_ids, drop)?;
         // The head reads the first ([CLS]) row only, so the last layer computes only that row.
         let last = self.layers.len().saturating_sub(1);
         for (i, layer) in self.layers.iter().enumerate() {
-            xs = layer.forward(&xs, &mask, mode, drop, i == last)?;
+            xs = layer.forward(&xs, &mask, drop, i == last)?;
         }
         let cls = xs.narrow(1, 0, 1)?.squeeze(1)?;
         let pooled = self.pooler.forward(&cls)?.tanh()?;
-        let pooled = drop.apply(&pooled, self.classifier_dropout, mode)?;
+        let pooled = drop.apply(&pooled, self.classifier_dropout)?;
         self.classifier.forward(&pooled)
     }
+}
+
+/// Ids, type ids and attention mask tensors `[batch, longest]` of a batch, zero-padded.
+pub fn batch_tensors(
+    batch: &[&EncodedUnit],
+    device: &Device,
+) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
+    let width = batch.iter().map(|u| u.len()).max().unwrap_or(0);
+    let (ids, type_ids, mask) = pad_batch(batch, width);
+    let shape = (batch.len(), width);
+    Ok((
+        Tensor::from_vec(ids, shape, device)?,
+        Tensor::from_vec(type_ids, shape, device)?,
+        Tensor::from_vec(mask, shape, device)?,
+    ))
+}
+
+/// Ids, type ids and 0/1 attention mask of a batch, each padded with zeros to `width`.
+fn pad_batch(batch: &[&EncodedUnit], width: usize) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    let n = batch.len() * width;
+    let (mut ids, mut type_ids, mut mask) = (vec![0; n], vec![0; n], vec![0; n]);
+    for (row, unit) in batch.iter().enumerate() {
+        let at = row * width;
+        ids[at..at + unit.len()].copy_from_slice(&unit.ids);
+        type_ids[at..at + unit.len()].copy_from_slice(&unit.type_ids);
+        mask[at..at + unit.len()].fill(1);
+    }
+    (ids, type_ids, mask)
 }

@@ -1,8 +1,7 @@
 //! The classifier runtime: loading model directories, scoring, batch and thread independence,
 //! and agreement with an independent (numpy) implementation of the same network.
 
-mod common;
-
+use crate::common;
 use privclause::label::{BatchPolicy, Labeler};
 use privclause::model::{ClauseModel, ModelError, Precision};
 use serde_json::Value;
@@ -17,14 +16,17 @@ const SENTENCES: [(&str, &str); 6] = [
 ];
 
 fn labeler(dir: &std::path::Path, batch_size: usize) -> Labeler {
-    Labeler {
-        model: ClauseModel::load(dir).expect("model loads"),
-        policy: BatchPolicy {
-            batch_size,
-            sort_window: 512,
-        },
-        threshold: None,
-    }
+    labeler_as(dir, None, batch_size)
+}
+
+fn labeler_as(dir: &std::path::Path, precision: Option<Precision>, batch_size: usize) -> Labeler {
+    let model = ClauseModel::load_as(dir, precision).expect("model loads");
+    let mut labeler = Labeler::new(model).expect("settings decide");
+    labeler.policy = BatchPolicy {
+        batch_size,
+        sort_window: 512,
+    };
+    labeler
 }
 
 fn pairs(n: usize) -> Vec<(&'static str, String)> {
@@ -75,16 +77,9 @@ fn int8_weights_stay_close_to_f32_and_independent_of_batching() {
     let dir = common::tiny_model();
     let inputs = pairs(24);
     let with = |precision: Precision, batch_size: usize| {
-        Labeler {
-            model: ClauseModel::load_as(dir.path(), Some(precision)).expect("model loads"),
-            policy: BatchPolicy {
-                batch_size,
-                sort_window: 512,
-            },
-            threshold: None,
-        }
-        .score_pairs(&inputs)
-        .unwrap()
+        labeler_as(dir.path(), Some(precision), batch_size)
+            .score_pairs(&inputs)
+            .unwrap()
     };
     let max_diff = |a: &[[f32; 5]], b: &[[f32; 5]]| {
         a.iter()
@@ -115,7 +110,7 @@ fn logits_match_an_independent_numpy_forward_pass() {
     for case in cases {
         let text = case["text"].as_str().unwrap();
         let context = case["context"].as_str().unwrap();
-        let encoded = model.encoder.encode(text, context).unwrap();
+        let encoded = model.encode(text, context).unwrap();
         let ids: Vec<u32> = serde_json::from_value(case["ids"].clone()).unwrap();
         let type_ids: Vec<u32> = serde_json::from_value(case["type_ids"].clone()).unwrap();
         assert_eq!(encoded.ids, ids, "token ids of {text}");
@@ -147,7 +142,7 @@ fn half_precision_weights_load_and_agree() {
         .unwrap();
         privclause::model::save_model_dir(
             half_dir.path(),
-            &privclause::model::tiny_config(),
+            &privclause::fixtures::tiny_config(),
             &privclause::model::ClassifierSettings {
                 max_length: 128,
                 ..Default::default()
@@ -169,9 +164,10 @@ fn half_precision_weights_load_and_agree() {
 
 #[test]
 fn rule_thresholds_apply_only_where_the_rules_give_the_label() {
-    use privclause::dataset::rules::{rule_labels, RULES_VERSION};
+    use privclause::decide::Decider;
     use privclause::labels::{Label, LabelSet};
     use privclause::model::RuleThreshold;
+    use privclause::rules::{rule_labels, RULES_VERSION};
     let dir = common::tiny_model();
     let mut labeler = labeler(dir.path(), 8);
     let pairs = pairs(SENTENCES.len());
@@ -180,7 +176,7 @@ fn rule_thresholds_apply_only_where_the_rules_give_the_label() {
         pairs
             .iter()
             .zip(&raw)
-            .map(|((text, context), raw)| labeler.decide(*raw, text, context).0)
+            .map(|((text, context), raw)| labeler.decider.decide(*raw, text, context).0)
             .collect()
     };
     let ruled: Vec<LabelSet> = pairs.iter().map(|(t, c)| rule_labels(t, c)).collect();
@@ -201,6 +197,9 @@ fn rule_thresholds_apply_only_where_the_rules_give_the_label() {
         settings.rule_thresholds.insert(label, rule(0.0));
     }
     settings.rules_version = Some(RULES_VERSION.to_string());
+    let from_settings =
+        |labeler: &Labeler| Decider::from_settings(&labeler.model.settings).unwrap();
+    labeler.decider = from_settings(&labeler);
     assert_eq!(decide_all(&labeler), ruled);
 
     // A with-rule threshold above every score admits nothing.
@@ -211,15 +210,16 @@ fn rule_thresholds_apply_only_where_the_rules_give_the_label() {
             .rule_thresholds
             .insert(label, rule(1.2));
     }
+    labeler.decider = from_settings(&labeler);
     assert!(decide_all(&labeler).iter().all(|l| l.is_empty()));
 
     // `--threshold` decides by the model alone.
-    labeler.threshold = Some(1.5);
+    labeler.decider = Decider::uniform(1.5);
     assert!(decide_all(&labeler).iter().all(|l| l.is_empty()));
-    labeler.threshold = None;
 
     // Without rule thresholds the plain ones decide: at zero, every label.
     labeler.model.settings.rule_thresholds.clear();
+    labeler.decider = from_settings(&labeler);
     assert!(decide_all(&labeler).iter().all(|l| l.iter().count() == 5));
 }
 
@@ -244,17 +244,18 @@ fn rule_thresholds_need_the_rules_they_were_tuned_with() {
         err.contains("privclause.json") && err.contains("rules_version"),
         "{err}"
     );
-    json["rules_version"] = privclause::dataset::rules::RULES_VERSION.into();
+    json["rules_version"] = privclause::rules::RULES_VERSION.into();
     std::fs::write(&settings_path, json.to_string()).unwrap();
     let model = ClauseModel::load(dir.path()).expect("current rules load");
-    let suffix = format!("+{}", privclause::dataset::rules::RULES_VERSION);
+    let suffix = format!("+{}", privclause::rules::RULES_VERSION);
     assert!(model.id.ends_with(&suffix), "{}", model.id);
 }
 
+/// The error of loading `dir` as `label` does (model, then its decisions), on one line.
 fn load_error(dir: &std::path::Path) -> String {
-    match ClauseModel::load(dir) {
+    match Labeler::load(Some(dir.to_str().unwrap()), None) {
         Ok(_) => panic!("{} should not load", dir.display()),
-        Err(e) => e.to_string(),
+        Err(e) => privclause::describe_error(&e),
     }
 }
 

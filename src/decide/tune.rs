@@ -1,17 +1,22 @@
-//! Per-label decision thresholds tuned on the dev split.
+//! Tuning a [`super::Decider`]'s thresholds on the dev split (gold labels only): plain
+//! thresholds for the model alone, or rule thresholds that consult the keyword rules.
 
-use crate::eval::Counts;
+use super::admits;
+use crate::dataset::DatasetRecord;
+use crate::eval::{is_gold_source, Counts};
 use crate::labels::Label;
-use crate::model::RuleThreshold;
+use crate::model::{ClassifierSettings, RuleThreshold};
+use crate::rules::{rule_labels, RULES_VERSION};
 
 /// `step` × 0.05, rounded to two decimals (so 18 gives 0.9, not 0.90000004).
 fn grid_step(step: u32) -> f32 {
     (step * 5) as f32 / 100.0
 }
 
-/// For each label, the threshold in 0.05..=0.95 (step 0.05) that maximises F1 on `(score,
-/// gold)` pairs; ties go to the threshold nearest 0.5. Labels with no pairs keep 0.5.
-pub fn tune_thresholds(pairs: &[Vec<(f32, bool)>; 5]) -> [f32; 5] {
+/// For each label, the threshold in 0.05..=0.95 (step 0.05) that maximises F1 on the pairs'
+/// scores and gold labels (the rules' verdicts unused); ties go to the threshold nearest 0.5.
+/// Labels with no pairs keep 0.5.
+pub fn tune_thresholds(pairs: &[Vec<RuledPair>; 5]) -> [f32; 5] {
     let mut best = [0.5f32; 5];
     for label in Label::ALL {
         let data = &pairs[label.index()];
@@ -22,8 +27,8 @@ pub fn tune_thresholds(pairs: &[Vec<(f32, bool)>; 5]) -> [f32; 5] {
         for step in 1..=19 {
             let threshold = grid_step(step);
             let mut counts = Counts::default();
-            for &(score, gold) in data {
-                counts.add(gold, score >= threshold);
+            for p in data {
+                counts.add(p.gold, p.score >= threshold);
             }
             let f1 = counts.f1();
             let closer = (threshold - 0.5).abs() < (best[label.index()] - 0.5).abs();
@@ -34,22 +39,6 @@ pub fn tune_thresholds(pairs: &[Vec<(f32, bool)>; 5]) -> [f32; 5] {
         }
     }
     best
-}
-
-/// `(score, gold)` pairs per label of `records`, counting a label only where its source is gold.
-pub fn gold_pairs(
-    records: &[&crate::dataset::DatasetRecord],
-    scores: &[[f32; 5]],
-) -> [Vec<(f32, bool)>; 5] {
-    let mut pairs: [Vec<(f32, bool)>; 5] = Default::default();
-    for (record, s) in records.iter().zip(scores) {
-        for (label, source) in &record.label_source {
-            if crate::eval::is_gold_source(source) {
-                pairs[label.index()].push((s[label.index()], record.labels.contains(*label)));
-            }
-        }
-    }
-    pairs
 }
 
 /// Plain thresholds tried by [`tune_rule_thresholds`]: the 0.05 grid, then steps towards 1 for
@@ -93,7 +82,7 @@ pub fn tune_rule_thresholds(pairs: &[Vec<RuledPair>; 5]) -> [RuleThreshold; 5] {
                 };
                 let mut counts = Counts::default();
                 for p in data {
-                    counts.add(p.gold, candidate.admits(p.score, p.ruled));
+                    counts.add(p.gold, admits(candidate, p.score, p.ruled));
                 }
                 let f1 = counts.f1();
                 let closer = (threshold - 0.5).abs() < (best[label.index()].alone - 0.5).abs();
@@ -108,16 +97,14 @@ pub fn tune_rule_thresholds(pairs: &[Vec<RuledPair>; 5]) -> [RuleThreshold; 5] {
     best
 }
 
-/// Like [`gold_pairs`], with whether the keyword rules give each label to the record.
-pub fn gold_ruled_pairs(
-    records: &[&crate::dataset::DatasetRecord],
-    scores: &[[f32; 5]],
-) -> [Vec<RuledPair>; 5] {
+/// Per label, the evidence of each record whose label is gold: its score, the gold label, and
+/// whether the keyword rules give it.
+pub fn gold_pairs(records: &[&DatasetRecord], scores: &[[f32; 5]]) -> [Vec<RuledPair>; 5] {
     let mut pairs: [Vec<RuledPair>; 5] = Default::default();
     for (record, s) in records.iter().zip(scores) {
-        let ruled = crate::dataset::rules::rule_labels(&record.text, &record.context);
+        let ruled = rule_labels(&record.text, &record.context);
         for (label, source) in &record.label_source {
-            if crate::eval::is_gold_source(source) {
+            if is_gold_source(source) {
                 pairs[label.index()].push(RuledPair {
                     score: s[label.index()],
                     gold: record.labels.contains(*label),
@@ -127,6 +114,50 @@ pub fn gold_ruled_pairs(
         }
     }
     pairs
+}
+
+/// Which of a model's thresholds `privclause tune` re-tunes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TuneMode {
+    /// The plain per-label thresholds (the model alone); rule thresholds are kept.
+    Plain,
+    /// The rule thresholds, tuned jointly per label; plain thresholds are kept. A label the
+    /// rules do not help gets none.
+    RuleThresholds,
+}
+
+/// `settings` with the thresholds of `mode` re-tuned on `dev` records and their `scores`.
+pub fn retune(
+    settings: &ClassifierSettings,
+    dev: &[&DatasetRecord],
+    scores: &[[f32; 5]],
+    mode: TuneMode,
+) -> ClassifierSettings {
+    let mut settings = settings.clone();
+    let pairs = gold_pairs(dev, scores);
+    match mode {
+        TuneMode::Plain => {
+            let thresholds = tune_thresholds(&pairs);
+            for label in Label::ALL {
+                settings.thresholds.insert(label, thresholds[label.index()]);
+            }
+        }
+        TuneMode::RuleThresholds => {
+            settings.rule_thresholds.clear();
+            settings.rules_version = None;
+            let tuned = tune_rule_thresholds(&pairs);
+            for label in Label::ALL {
+                let rule = tuned[label.index()];
+                if rule.with_rule < rule.alone {
+                    settings.rule_thresholds.insert(label, rule);
+                }
+            }
+            if !settings.rule_thresholds.is_empty() {
+                settings.rules_version = Some(RULES_VERSION.to_string());
+            }
+        }
+    }
+    settings
 }
 
 #[cfg(test)]
@@ -165,8 +196,13 @@ mod tests {
 
     #[test]
     fn picks_the_threshold_that_separates_the_classes() {
-        let mut pairs: [Vec<(f32, bool)>; 5] = Default::default();
-        pairs[0] = vec![(0.9, true), (0.3, true), (0.2, false), (0.1, false)];
+        let p = |score, gold| RuledPair {
+            score,
+            gold,
+            ruled: false,
+        };
+        let mut pairs: [Vec<RuledPair>; 5] = Default::default();
+        pairs[0] = vec![p(0.9, true), p(0.3, true), p(0.2, false), p(0.1, false)];
         let t = tune_thresholds(&pairs);
         assert!(t[0] > 0.2 && t[0] <= 0.3, "{t:?}");
         assert_eq!(t[1], 0.5, "no data keeps 0.5");

@@ -1,8 +1,7 @@
 //! `train` end to end on the tiny model: it writes a model directory the runtime loads, its
 //! seed fixes the result, and the loss falls on a learnable toy task.
 
-mod common;
-
+use crate::common;
 use privclause::dataset::{DatasetRecord, Split};
 use privclause::labels::{Label, LabelSet};
 use privclause::model::{ClassifierSettings, ClauseModel, ContextMode};

@@ -2,8 +2,7 @@
 //! reproduces the macro-F1 figures written in its model card (within 0.01): the shipped settings
 //! (rule thresholds included) and the model alone (`--model-only`).
 
-mod common;
-
+use crate::common;
 use std::process::Command;
 
 /// The figure on the card's line `{prefix}0.XXXX`.

@@ -4,10 +4,10 @@
 //! candle's differentiable versions of these compose several element-wise ops (layer norm:
 //! about ten), each allocating its result, and its GELU calls libm's `erf`; together they cost
 //! as much CPU time in a training step as the matrix products. Each op here is one pass over
-//! the data in [`super::kernels`], forward and backward. f32 on the CPU only (training's
+//! the data in [`crate::engine::kernels`], forward and backward. f32 on the CPU only (training's
 //! dtype and device).
 
-use super::kernels;
+use crate::engine::kernels;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 
 /// The f32 values of a contiguous CPU tensor argument.

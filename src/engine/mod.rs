@@ -1,22 +1,80 @@
-//! The inference network: the same BERT classifier as [`super::BertClassifier`], run over a
-//! *packed* batch — every unit's tokens stacked into one `[rows, hidden]` matrix, no padding.
+//! The inference engine: the BERT classifier (the network training builds in candle), run
+//! over a *packed* batch — every unit's tokens stacked into one `[rows, hidden]` matrix, no
+//! padding.
 //!
 //! candle loads the tensors. Dense layers are one GEMM over all rows at once (query, key and
 //! value fused into one), with weights packed at load for our f32 or int8 kernel; attention
 //! runs per unit over its own tokens only, so padding costs nothing because there is none;
-//! bias + GELU and bias + residual + layer norm are single fused passes ([`super::kernels`]).
+//! bias + GELU and bias + residual + layer norm are single fused passes ([`kernels`]).
 //! The last layer computes keys and values for every row but everything else only for each
-//! unit's first row, the one the head reads. Training keeps the differentiable
-//! [`super::BertClassifier`].
+//! unit's first row, the one the head reads. Training keeps its own differentiable
+//! network in candle.
+//!
+//! The engine knows nothing of model directories: it takes tensors, [`Dimensions`] and a
+//! [`Precision`], and scores [`EncodedUnit`]s.
 
-use super::config::{BertConfig, Precision};
-use super::encode::EncodedUnit;
-use super::kernels::{self, NormParams};
-use super::packed_f32::F32Matrix;
-use super::quantized::Int8Matrix;
+mod gemm_f32;
+mod gemm_int8;
+pub mod kernels;
+
+pub use gemm_f32::F32Matrix;
+pub use gemm_int8::Int8Matrix;
+
 use candle_core::{Result, Tensor};
 use candle_nn::VarBuilder;
+use kernels::NormParams;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Token ids of one unit, ready for the encoder (no padding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedUnit {
+    pub ids: Vec<u32>,
+    pub type_ids: Vec<u32>,
+}
+
+impl EncodedUnit {
+    /// Number of tokens, special tokens included.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether the unit has no tokens.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// How the engine stores dense-layer weights and multiplies by them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Precision {
+    /// float32 weights, packed once at load for our f32 GEMM.
+    #[default]
+    F32,
+    /// 7-bit weights (per output channel) and activations (per row), integer GEMM.
+    Int8,
+}
+
+/// The shape of a BERT encoder: what the engine needs from a model's `config.json`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dimensions {
+    pub vocab_size: usize,
+    pub max_positions: usize,
+    pub type_vocab_size: usize,
+    pub hidden: usize,
+    pub intermediate: usize,
+    pub layers: usize,
+    pub heads: usize,
+    pub layer_norm_eps: f64,
+}
+
+impl Dimensions {
+    /// Size of one attention head.
+    pub fn head_size(&self) -> usize {
+        self.hidden / self.heads
+    }
+}
 
 /// A dense layer's weights laid out for inference.
 enum DenseWeights {
@@ -124,12 +182,8 @@ struct Block {
 }
 
 impl Block {
-    fn load(config: &BertConfig, vb: &VarBuilder, precision: Precision) -> Result<Self> {
-        let (h, ff, eps) = (
-            config.hidden_size,
-            config.intermediate_size,
-            config.layer_norm_eps,
-        );
+    fn load(dims: &Dimensions, vb: &VarBuilder, precision: Precision) -> Result<Self> {
+        let (h, ff, eps) = (dims.hidden, dims.intermediate, dims.layer_norm_eps);
         let attention_output = vb.pp("attention").pp("output");
         Ok(Self {
             attention_out: Dense::load(&attention_output, "dense", h, h, precision)?,
@@ -169,8 +223,8 @@ struct Layer {
 }
 
 impl Layer {
-    fn load(config: &BertConfig, vb: VarBuilder, precision: Precision) -> Result<Self> {
-        let h = config.hidden_size;
+    fn load(dims: &Dimensions, vb: VarBuilder, precision: Precision) -> Result<Self> {
+        let h = dims.hidden;
         Ok(Self {
             qkv: Dense::load_stacked(
                 &vb.pp("attention").pp("self"),
@@ -179,7 +233,7 @@ impl Layer {
                 h,
                 precision,
             )?,
-            block: Block::load(config, &vb, precision)?,
+            block: Block::load(dims, &vb, precision)?,
         })
     }
 }
@@ -194,13 +248,13 @@ struct FirstRowLayer {
 }
 
 impl FirstRowLayer {
-    fn load(config: &BertConfig, vb: VarBuilder, precision: Precision) -> Result<Self> {
-        let h = config.hidden_size;
+    fn load(dims: &Dimensions, vb: VarBuilder, precision: Precision) -> Result<Self> {
+        let h = dims.hidden;
         let attention = vb.pp("attention").pp("self");
         Ok(Self {
             query: Dense::load(&attention, "query", h, h, precision)?,
             key_value: Dense::load_stacked(&attention, &["key", "value"], h, h, precision)?,
-            block: Block::load(config, &vb, precision)?,
+            block: Block::load(dims, &vb, precision)?,
         })
     }
 }
@@ -227,12 +281,12 @@ pub struct PackedBert {
 impl PackedBert {
     /// Builds the network from `vb` (`bert.*` and `classifier.*` tensors, any float dtype).
     pub fn load(
-        config: &BertConfig,
+        dims: &Dimensions,
         num_labels: usize,
         vb: VarBuilder,
         precision: Precision,
     ) -> Result<Self> {
-        let h = config.hidden_size;
+        let h = dims.hidden;
         let bert = vb.pp("bert");
         let embeddings = bert.pp("embeddings");
         let table = |name: &str, rows: usize| -> Result<Vec<f32>> {
@@ -243,26 +297,26 @@ impl PackedBert {
                 .to_vec1()
         };
         let layer = |i: usize| bert.pp("encoder").pp("layer").pp(i);
-        let full_layers = config.num_hidden_layers.saturating_sub(1);
+        let full_layers = dims.layers.saturating_sub(1);
         let layers = (0..full_layers)
-            .map(|i| Layer::load(config, layer(i), precision))
+            .map(|i| Layer::load(dims, layer(i), precision))
             .collect::<Result<Vec<_>>>()?;
-        let last = match config.num_hidden_layers {
+        let last = match dims.layers {
             0 => None,
-            n => Some(FirstRowLayer::load(config, layer(n - 1), precision)?),
+            n => Some(FirstRowLayer::load(dims, layer(n - 1), precision)?),
         };
         Ok(Self {
-            word: table("word_embeddings", config.vocab_size)?,
-            position: table("position_embeddings", config.max_position_embeddings)?,
-            token_type: table("token_type_embeddings", config.type_vocab_size)?,
-            embedding_norm: Norm::load(embeddings.pp("LayerNorm"), h, config.layer_norm_eps)?,
+            word: table("word_embeddings", dims.vocab_size)?,
+            position: table("position_embeddings", dims.max_positions)?,
+            token_type: table("token_type_embeddings", dims.type_vocab_size)?,
+            embedding_norm: Norm::load(embeddings.pp("LayerNorm"), h, dims.layer_norm_eps)?,
             layers,
             last,
             pooler: Dense::load(&bert.pp("pooler"), "dense", h, h, Precision::F32)?,
             classifier: Dense::load(&vb, "classifier", h, num_labels, Precision::F32)?,
             hidden: h,
-            heads: config.num_attention_heads,
-            head_size: config.head_size(),
+            heads: dims.heads,
+            head_size: dims.head_size(),
             zero_bias: vec![0.0; h],
         })
     }

@@ -1,0 +1,83 @@
+//! Hand-written CPU kernels, one file per job: the element-wise and attention work that
+//! candle runs as many small unfused ops (each allocating, each on its own thread pool), for the
+//! inference path, and the fused forward and backward passes of training's GELU, layer norm and
+//! softmax.
+//!
+//! Every kernel is plain Rust written so that LLVM vectorises it, compiled twice: once for the
+//! baseline target (`generic`) and once with AVX2 + FMA (`avx2`), picked at run time. Each file
+//! tests its AVX2 kernels against their portable twins.
+
+use rayon::prelude::*;
+
+/// Runs `$body` compiled with AVX2 and FMA when the CPU has them, else for the baseline target.
+macro_rules! dispatch {
+    ($name:ident($($arg:expr),*)) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                // SAFETY: the CPU supports the features the function is compiled for.
+                return unsafe { avx2::$name($($arg),*) };
+            }
+        }
+        generic::$name($($arg),*)
+    }};
+}
+
+mod activation;
+mod attention;
+mod math;
+mod norm;
+mod softmax;
+
+pub use activation::{bias_gelu, gelu_backward, gelu_in_place};
+pub use attention::{attention, first_row_attention};
+pub use norm::{bias_residual_norm, norm_backward, norm_parameter_grads, norm_rows, NormParams};
+pub use softmax::{softmax_backward, softmax_rows};
+
+/// Rows that one rayon task takes in row-wise kernels (a task per row is too fine).
+const ROWS_PER_TASK: usize = 16;
+
+/// Runs `kernel` over `x` in parallel, a task taking [`ROWS_PER_TASK`] rows of `width`.
+fn rows_in_parallel(x: &mut [f32], width: usize, kernel: impl Fn(&mut [f32]) + Send + Sync) {
+    x.par_chunks_mut(width.max(1) * ROWS_PER_TASK)
+        .for_each(kernel);
+}
+
+/// Runs `kernel` over the same rows of `x` and `other` in parallel (see [`rows_in_parallel`]).
+fn row_pairs_in_parallel(
+    x: &mut [f32],
+    other: &[f32],
+    width: usize,
+    kernel: impl Fn(&mut [f32], &[f32]) + Send + Sync,
+) {
+    let chunk = width.max(1) * ROWS_PER_TASK;
+    x.par_chunks_mut(chunk)
+        .zip(other.par_chunks(chunk))
+        .for_each(|(x, other)| kernel(x, other));
+}
+
+/// Whether this CPU runs the AVX2 twins (the twin tests compare them with the portable ones).
+#[cfg(test)]
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Deterministic values in about [-3, 3] for kernel tests.
+#[cfg(test)]
+fn test_values(n: usize, seed: u32) -> Vec<f32> {
+    (0..n as u32)
+        .map(|i| {
+            let h = (i ^ seed).wrapping_mul(2_654_435_761).rotate_left(13) ^ seed;
+            (h % 6001) as f32 / 1000.0 - 3.0
+        })
+        .collect()
+}
