@@ -1,6 +1,7 @@
 //! The integration tests, one binary (as ripgrep does): one link of candle, arrow and parquet
 //! instead of one per test file.
 
+mod architecture;
 mod cli_label;
 mod common;
 mod model_runtime;
