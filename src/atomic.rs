@@ -4,6 +4,28 @@
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+/// Temporary files are named `.privclause-*.tmp`.
+const TEMP_PREFIX: &str = ".privclause-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Removes the temporary files that a killed run (SIGKILL, power loss) left anywhere under `dir`;
+/// returns how many. Never an output: outputs only appear by rename.
+pub fn remove_stale_temp_files(dir: &Path) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_file()
+            && name.starts_with(TEMP_PREFIX)
+            && name.ends_with(TEMP_SUFFIX)
+        {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// Creates `path` with the bytes `fill` writes, atomically. Parent directories are created.
 pub fn write_atomically<E>(
     path: &Path,
@@ -18,8 +40,8 @@ where
     };
     std::fs::create_dir_all(dir)?;
     let temp = tempfile::Builder::new()
-        .prefix(".privclause-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)?;
     let mut writer = BufWriter::new(temp);
     fill(&mut writer)?;

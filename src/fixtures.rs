@@ -1,8 +1,13 @@
 //! Test fixtures (feature `test-util`, and the crate's own unit tests): a tiny random-weight
 //! classifier with the real bert-base-chinese vocabulary, for tests, benches and the interop
-//! fixture.
+//! fixture; and the checks the fuzz targets (`fuzz/`) run, so the tests can replay their
+//! corpora.
 
+use crate::dataset::parse_jsonl;
+use crate::input::decode;
+use crate::label::InputUnit;
 use crate::model::{save_model_dir, BertConfig, ClassifierSettings, ModelError};
+use crate::segment::{segment, SegmentOptions};
 use crate::train::network::BertClassifier;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
@@ -69,4 +74,33 @@ pub fn random_classifier_weights(
         tensors.insert(name.clone(), Tensor::from_vec(values, shape, &Device::Cpu)?);
     }
     Ok(tensors)
+}
+
+/// The fuzz target `input`'s check (also run by the tests on its corpus): decoding `bytes` as
+/// plain text and as HTML, then segmenting, never panics, and every unit's offsets point at its
+/// text, within the unit length budget.
+pub fn check_input(bytes: &[u8]) {
+    let opts = SegmentOptions { max_unit_chars: 64 };
+    for html in [false, true] {
+        let Ok(decoded) = decode(bytes, html) else {
+            continue;
+        };
+        let chars: Vec<char> = decoded.text.chars().collect();
+        for unit in segment("fuzz", &decoded.text, &opts) {
+            assert!(unit.start < unit.end && unit.end <= chars.len(), "{unit:?}");
+            let text: String = chars[unit.start..unit.end].iter().collect();
+            assert_eq!(text, unit.text);
+            assert!(unit.text.chars().count() <= opts.max_unit_chars, "{unit:?}");
+        }
+    }
+}
+
+/// The fuzz target `input_units`' check: parsing `text` as `--input-units` JSONL gives one unit
+/// per non-blank line, or an error naming the file and line; never a panic.
+pub fn check_input_units(text: &str) {
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    match parse_jsonl::<InputUnit>(text, Path::new("units.jsonl")) {
+        Ok(units) => assert_eq!(units.len(), lines),
+        Err(err) => assert!(err.to_string().starts_with("units.jsonl:"), "{err}"),
+    }
 }

@@ -1,5 +1,6 @@
 //! `privclause label`: segment and classify policies, or classify pre-split units.
 
+use super::InputArgs;
 use anyhow::{bail, Result};
 use clap::Args;
 use privclause::decide::Decider;
@@ -34,6 +35,8 @@ pub struct LabelArgs {
     /// With an output directory: skip inputs whose output exists and is newer than the input.
     #[arg(long)]
     pub resume: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Worker threads (default: RAYON_NUM_THREADS, else all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -62,6 +65,7 @@ pub fn run(args: LabelArgs) -> Result<ExitCode> {
         batch_size: args.batch_size,
         sort_window: args.sort_window,
     };
+    labeler.max_file_size = args.input.max_file_size;
     if let Some(threshold) = args.threshold {
         labeler.decider = Decider::uniform(threshold);
     }
@@ -70,6 +74,7 @@ pub fn run(args: LabelArgs) -> Result<ExitCode> {
         format: args.format,
         input_units: args.input_units,
         resume: args.resume,
+        follow_links: args.input.follow,
     };
     let summary = labeler.label_corpus(&pool, &args.paths, &options)?;
     eprintln!(
@@ -83,8 +88,14 @@ pub fn run(args: LabelArgs) -> Result<ExitCode> {
             String::new()
         }
     );
+    let found = summary.files + summary.skipped + summary.failures.len();
+    let nothing_found = super::report_inputs(&summary.skipped_links, found);
     if summary.failures.is_empty() {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(if nothing_found {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
     }
     eprintln!("{} inputs failed:", summary.failures.len());
     for failure in &summary.failures {

@@ -55,6 +55,33 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// How policy files are found and read (`label` and `segment`).
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// Follow symbolic links inside directories (links given as arguments are always read).
+    #[arg(short = 'L', long = "follow")]
+    pub follow: bool,
+    /// Refuse policy files larger than this many bytes.
+    #[arg(long, default_value_t = privclause::input::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+}
+
+/// Says on standard error what a run over `paths` skipped or did not find. Returns whether it
+/// found no input at all (with `found` inputs), which makes the run fail.
+pub fn report_inputs(skipped_links: &[std::path::PathBuf], found: usize) -> bool {
+    if let Some(first) = skipped_links.first() {
+        eprintln!(
+            "warning: skipped {} symbolic link(s), such as {} (follow them with -L/--follow)",
+            skipped_links.len(),
+            first.display()
+        );
+    }
+    if found == 0 {
+        eprintln!("error: no policy files (.txt, .md, .html, .htm) in the given paths");
+    }
+    found == 0
+}
+
 /// Writes `text` to standard output; a closed pipe (`| head`) ends quietly.
 pub fn print_stdout(text: &str) -> std::io::Result<()> {
     use std::io::Write;

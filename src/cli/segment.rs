@@ -1,5 +1,6 @@
 //! `privclause segment`: print clause units as JSONL.
 
+use super::InputArgs;
 use clap::Args;
 use privclause::input;
 use privclause::segment::{segment_file, SegmentOptions, DEFAULT_MAX_UNIT_CHARS};
@@ -16,6 +17,8 @@ pub struct SegmentArgs {
     /// Longest unit in chars; longer ones are cut at a comma (≈ tokens for BERT-Chinese).
     #[arg(long, default_value_t = DEFAULT_MAX_UNIT_CHARS, value_parser = clap::value_parser!(usize))]
     pub max_unit_chars: usize,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// Prints the units of every input as JSONL; per-file errors go to stderr and make the exit
@@ -27,10 +30,12 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
-    for entry in input::collect_files(&args.paths) {
+    let collected = input::collect_files(&args.paths, args.input.follow);
+    let found = collected.files.len();
+    for entry in collected.files {
         let units = entry.and_then(|path| {
             let doc = path.to_string_lossy().into_owned();
-            segment_file(&path, &doc, &opts)
+            segment_file(&path, &doc, &opts, args.input.max_file_size)
         });
         let units = match units {
             Ok(ok) => ok,
@@ -47,7 +52,8 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(if failed > 0 {
+    let nothing_found = super::report_inputs(&collected.skipped_links, found);
+    Ok(if failed > 0 || nothing_found {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

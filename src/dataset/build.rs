@@ -10,7 +10,7 @@
 use super::hand::HandLabels;
 use super::record::{DatasetRecord, Split};
 use crate::corpus::{align_sentences, load_capp, CappPolicy, CorpusError};
-use crate::input::{collect_files, InputError};
+use crate::input::{collect_files, InputError, DEFAULT_MAX_FILE_SIZE};
 use crate::labels::{Label, LabelSet};
 use crate::rules::{rule_labels, RULES_VERSION};
 use crate::segment::{context_of, segment, segment_file, SegmentOptions, Unit};
@@ -135,7 +135,7 @@ fn seed_records(
     report: &mut BuildReport,
 ) -> Result<Vec<DatasetRecord>, BuildError> {
     let mut records = Vec::new();
-    for path in collect_files(&[seeds_dir.to_path_buf()]) {
+    for path in collect_files(&[seeds_dir.to_path_buf()], false).files {
         let path = path?;
         // Policies are the .txt files (anything else in the directory is not a policy).
         if path.extension().is_none_or(|e| e != "txt") {
@@ -145,7 +145,8 @@ fn seed_records(
             "seeds/{}",
             path.file_stem().unwrap_or_default().to_string_lossy()
         );
-        for unit in segment_file(&path, &policy, &SegmentOptions::default())? {
+        let opts = SegmentOptions::default();
+        for unit in segment_file(&path, &policy, &opts, DEFAULT_MAX_FILE_SIZE)? {
             report.seed_units += 1;
             match hand.get(&policy, unit.index, &unit.text) {
                 Some((labels, origin)) => records.push(record(

@@ -12,4 +12,4 @@ pub use build::{
     HAND_SOURCE_PREFIX,
 };
 pub use hand::{HandLabel, HandLabels, HandOrigin, PassPair};
-pub use record::{read_jsonl, read_records, DatasetError, DatasetRecord, Split};
+pub use record::{parse_jsonl, read_jsonl, read_records, DatasetError, DatasetRecord, Split};

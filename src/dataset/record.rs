@@ -76,6 +76,15 @@ pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>,
         path: path.to_path_buf(),
         source,
     })?;
+    parse_jsonl(&text, path)
+}
+
+/// Parses JSONL text of `T` read from `path` (blank lines skipped); errors name the file and
+/// line.
+pub fn parse_jsonl<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+) -> Result<Vec<T>, DatasetError> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())

@@ -2,7 +2,8 @@
 //!
 //! [`decode`] turns raw bytes into text (BOM, UTF-8, then a `chardetng` guess such as GB18030),
 //! converting HTML to plain text with one line per block. [`read_path`] does the same for a file
-//! and names the file in its errors; [`collect_files`] walks directories in a stable order.
+//! and names the file in its errors, refusing files over a size limit; [`collect_files`] walks
+//! directories in a stable order, following symbolic links only when asked.
 
 mod decode;
 mod html;
@@ -23,6 +24,9 @@ pub enum InputError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is larger than the limit (`--max-file-size`).
+    #[error("{path}: larger than the {limit}-byte limit (raise it with --max-file-size)")]
+    TooLarge { path: PathBuf, limit: u64 },
     /// The bytes were read but are not usable policy text.
     #[error("{path}: {reason}")]
     Decode {
@@ -35,18 +39,45 @@ pub enum InputError {
 /// Extensions read when walking a directory.
 pub const EXTENSIONS: [&str; 4] = ["txt", "md", "html", "htm"];
 
-/// Reads and decodes one file; `-` reads standard input.
+/// Largest input read by default: 64 MiB, some 40 times the longest policy in CAPP-130 and the
+/// seeds. Every input stage is linear, but a file this size already takes about 1.5 GB of
+/// memory to segment (text, chars, units).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+
+/// Reads and decodes one file of at most [`DEFAULT_MAX_FILE_SIZE`] bytes; `-` reads standard
+/// input.
 pub fn read_path(path: &Path) -> Result<Decoded, InputError> {
-    let bytes = if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut buf).map(|_| buf)
-    } else {
-        std::fs::read(path)
-    }
-    .map_err(|source| InputError::Io {
+    read_path_limited(path, DEFAULT_MAX_FILE_SIZE)
+}
+
+/// Reads and decodes one file (`-`: standard input) of at most `max_bytes` bytes; a larger one
+/// is refused with [`InputError::TooLarge`] before it is read whole.
+pub fn read_path_limited(path: &Path, max_bytes: u64) -> Result<Decoded, InputError> {
+    let io_error = |source| InputError::Io {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    let too_large = || InputError::TooLarge {
+        path: path.to_owned(),
+        limit: max_bytes,
+    };
+    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(path).map_err(io_error)?;
+        if file.metadata().map_err(io_error)?.len() > max_bytes {
+            return Err(too_large());
+        }
+        Box::new(file)
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large());
+    }
     decode(&bytes, is_html_path(path)).map_err(|reason| InputError::Decode {
         path: path.to_owned(),
         reason,
@@ -60,22 +91,36 @@ pub fn is_html_path(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 
+/// What [`collect_files`] found.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Each a path to read, or the error met while walking (the caller reports it and goes on).
+    pub files: Vec<Result<PathBuf, InputError>>,
+    /// Symbolic links met in directories and not followed.
+    pub skipped_links: Vec<PathBuf>,
+}
+
 /// Expands the given paths into the files to read: a file (or `-`) stands for itself, a
-/// directory for every `.txt`/`.md`/`.html`/`.htm` below it, sorted by path.
-///
-/// Each returned entry is either a path or the error met while walking; the caller reports the
-/// error and goes on.
-pub fn collect_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, InputError>> {
-    let mut out = Vec::new();
+/// directory for every `.txt`/`.md`/`.html`/`.htm` below it, sorted by path. Symbolic links
+/// inside directories are followed with `follow_links` (loops are reported as errors), else
+/// listed in [`Collected::skipped_links`]; a link given as an argument is always followed.
+pub fn collect_files(paths: &[PathBuf], follow_links: bool) -> Collected {
+    let mut out = Collected::default();
     for path in paths {
         if path.as_os_str() == "-" || !path.is_dir() {
-            out.push(Ok(path.clone()));
+            out.files.push(Ok(path.clone()));
             continue;
         }
-        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+        let walk = walkdir::WalkDir::new(path)
+            .follow_links(follow_links)
+            .sort_by_file_name();
+        for entry in walk {
             match entry {
                 Ok(e) if e.file_type().is_file() && has_policy_extension(e.path()) => {
-                    out.push(Ok(e.into_path()));
+                    out.files.push(Ok(e.into_path()));
+                }
+                Ok(e) if e.path_is_symlink() && !follow_links => {
+                    out.skipped_links.push(e.into_path());
                 }
                 Ok(_) => {}
                 Err(err) => {
@@ -83,7 +128,7 @@ pub fn collect_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, InputError>> {
                     let source = err
                         .into_io_error()
                         .unwrap_or_else(|| std::io::Error::other("directory loop"));
-                    out.push(Err(InputError::Io { path: p, source }));
+                    out.files.push(Err(InputError::Io { path: p, source }));
                 }
             }
         }

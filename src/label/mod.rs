@@ -10,7 +10,7 @@ pub use crate::output::LabeledUnit;
 use crate::batch::score_in_batches;
 use crate::dataset::{read_jsonl, DatasetError, DatasetRecord};
 use crate::decide::Decider;
-use crate::input::InputError;
+use crate::input::{InputError, DEFAULT_MAX_FILE_SIZE};
 use crate::labels::LabelSet;
 use crate::model::{ClauseModel, EncodedUnit, ModelError, ModelLocator, Precision, SETTINGS_FILE};
 use crate::segment::{context_of, segment_file, SegmentOptions, Unit};
@@ -42,11 +42,14 @@ pub enum LabelError {
     },
 }
 
-/// A model, how its scores become labels, and how units are batched.
+/// A model, how its scores become labels, how units are batched, and the largest policy file
+/// it reads.
 pub struct Labeler {
     pub model: ClauseModel,
     pub decider: Decider,
     pub policy: BatchPolicy,
+    /// Policy files larger than this are refused (`--max-file-size`).
+    pub max_file_size: u64,
 }
 
 impl Labeler {
@@ -60,6 +63,7 @@ impl Labeler {
             model,
             decider,
             policy: BatchPolicy::default(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         })
     }
 
@@ -177,7 +181,8 @@ impl Labeler {
             let units: Vec<InputUnit> = read_jsonl(path)?;
             self.label_inputs(&doc, units)
         } else {
-            let units = segment_file(path, &doc, &SegmentOptions::default())?;
+            let opts = SegmentOptions::default();
+            let units = segment_file(path, &doc, &opts, self.max_file_size)?;
             self.label_units(units)
         };
         labeled.map_err(|source| LabelError::Model {

@@ -1,9 +1,11 @@
 //! Labeling a corpus: inputs found under the given paths, documents labeled a few at a time in
 //! parallel, records written in input order to standard output, one file, or one file per
-//! input (atomically, so an interrupted run can resume). A bad input is reported and skipped;
+//! input (atomically, so an interrupted run can resume; a directory run first removes the
+//! temporary files a killed run left). A bad input is reported and skipped;
 //! the others' output is never lost.
 
 use super::{LabelError, LabeledUnit, Labeler};
+use crate::atomic::remove_stale_temp_files;
 use crate::input::collect_files;
 use crate::output::{write_atomically, write_records, Format, OutputError};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -45,6 +47,8 @@ pub struct RunOptions {
     pub input_units: bool,
     /// With [`Sink::Dir`]: skip inputs whose output exists and is newer than the input.
     pub resume: bool,
+    /// Follow symbolic links inside directories (`-L`).
+    pub follow_links: bool,
 }
 
 /// What a run did.
@@ -54,6 +58,8 @@ pub struct RunSummary {
     pub files: usize,
     /// Inputs skipped by `resume` as up to date.
     pub skipped: usize,
+    /// Symbolic links met in directories and not followed.
+    pub skipped_links: Vec<PathBuf>,
     /// One line per input that failed, naming it and why.
     pub failures: Vec<String>,
     pub seconds: f64,
@@ -64,6 +70,12 @@ pub struct RunSummary {
 pub enum RunError {
     #[error("writing to standard output")]
     Stdout(#[source] OutputError),
+    #[error("{}: removing temporary files of an interrupted run", dir.display())]
+    Cleanup {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{}: writing", path.display())]
     Write {
         path: PathBuf,
@@ -144,8 +156,18 @@ impl Labeler {
         options: &RunOptions,
     ) -> Result<RunSummary, RunError> {
         let mut summary = RunSummary::default();
+        if let Sink::Dir(dir) = &options.sink {
+            if dir.is_dir() {
+                remove_stale_temp_files(dir).map_err(|source| RunError::Cleanup {
+                    dir: dir.clone(),
+                    source,
+                })?;
+            }
+        }
         let mut jobs = Vec::new();
-        for entry in collect_files(paths) {
+        let collected = collect_files(paths, options.follow_links);
+        summary.skipped_links = collected.skipped_links;
+        for entry in collected.files {
             match entry {
                 Err(err) => summary.failures.push(err.to_string()),
                 Ok(path) => {

@@ -61,6 +61,37 @@ impl BertConfig {
         self.hidden_size / self.num_attention_heads
     }
 
+    /// Refuses sizes no BERT has (a config is data from whoever made the model): checked before
+    /// anything is allocated from them. The bounds are far above bert-large's.
+    pub fn check_sizes(&self) -> Result<(), String> {
+        let bounds: [(&str, usize, usize, usize); 7] = [
+            ("vocab_size", self.vocab_size, 1, 1_000_000),
+            ("hidden_size", self.hidden_size, 1, 8_192),
+            ("num_hidden_layers", self.num_hidden_layers, 0, 128),
+            ("num_attention_heads", self.num_attention_heads, 1, 256),
+            ("intermediate_size", self.intermediate_size, 1, 65_536),
+            (
+                "max_position_embeddings",
+                self.max_position_embeddings,
+                4,
+                65_536,
+            ),
+            ("type_vocab_size", self.type_vocab_size, 1, 1_024),
+        ];
+        for (name, value, min, max) in bounds {
+            if !(min..=max).contains(&value) {
+                return Err(format!("{name} {value} is outside {min}..={max}"));
+            }
+        }
+        if !self.hidden_size.is_multiple_of(self.num_attention_heads) {
+            return Err(format!(
+                "hidden_size {} is not a multiple of num_attention_heads {}",
+                self.hidden_size, self.num_attention_heads
+            ));
+        }
+        Ok(())
+    }
+
     /// The encoder's shape, as the inference engine takes it.
     pub fn dimensions(&self) -> Dimensions {
         Dimensions {

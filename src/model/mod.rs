@@ -28,7 +28,8 @@ pub const CONFIG_FILE: &str = "config.json";
 pub const TOKENIZER_FILE: &str = "tokenizer.json";
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 pub const SETTINGS_FILE: &str = "privclause.json";
-/// Weights of older `transformers` checkpoints, read when `model.safetensors` is absent.
+/// Weights of older `transformers` checkpoints: read only by `train` for a base model (a
+/// pickle); labeling loads `model.safetensors` alone.
 pub const PTH_WEIGHTS_FILE: &str = "pytorch_model.bin";
 
 /// A loaded classifier, ready to encode and score units.
@@ -61,15 +62,13 @@ pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Model
     })
 }
 
-/// The weights file of a model directory and a short hash of its bytes.
+/// The weights file of a model directory (`model.safetensors`: data, never code) and a short
+/// hash of its bytes.
 fn weights_of(dir: &Path) -> Result<(PathBuf, String), ModelError> {
-    let path = [WEIGHTS_FILE, PTH_WEIGHTS_FILE]
-        .iter()
-        .map(|f| dir.join(f))
-        .find(|p| p.is_file())
-        .ok_or_else(|| ModelError::MissingFile {
-            path: dir.join(WEIGHTS_FILE),
-        })?;
+    let path = dir.join(WEIGHTS_FILE);
+    if !path.is_file() {
+        return Err(ModelError::MissingFile { path });
+    }
     let bytes = std::fs::read(&path).map_err(|source| ModelError::Io {
         path: path.clone(),
         source,
@@ -91,6 +90,12 @@ impl ClauseModel {
     pub fn load_as(dir: &Path, precision: Option<Precision>) -> Result<Self, ModelError> {
         let config_path = dir.join(CONFIG_FILE);
         let config: BertConfig = read_json(&config_path)?;
+        config
+            .check_sizes()
+            .map_err(|message| ModelError::Invalid {
+                path: config_path.clone(),
+                message,
+            })?;
         let columns = config
             .output_labels()
             .map_err(|message| ModelError::Invalid {
@@ -122,14 +127,10 @@ impl ClauseModel {
             path: weights_path.clone(),
             source,
         };
-        let vb = if weights_path.ends_with(PTH_WEIGHTS_FILE) {
-            VarBuilder::from_pth(&weights_path, DType::F32, &device).map_err(weights_error)?
-        } else {
-            // SAFETY: the file is memory-mapped read-only and not modified while loaded.
-            unsafe {
-                VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &device)
-                    .map_err(weights_error)?
-            }
+        // SAFETY: the file is memory-mapped read-only and not modified while loaded.
+        let vb = unsafe {
+            VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &device)
+                .map_err(weights_error)?
         };
         if let Some(precision) = precision {
             settings.precision = precision;

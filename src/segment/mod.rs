@@ -41,14 +41,15 @@ const MAX_HEADING: usize = 40;
 /// Longest unnumbered heading line.
 const MAX_PLAIN_HEADING: usize = 30;
 
-/// Reads, decodes and segments one policy file (see [`crate::input::read_path`]); its units
-/// name `doc` as their document.
+/// Reads (at most `max_bytes`), decodes and segments one policy file (see
+/// [`crate::input::read_path_limited`]); its units name `doc` as their document.
 pub fn segment_file(
     path: &std::path::Path,
     doc: &str,
     opts: &SegmentOptions,
+    max_bytes: u64,
 ) -> Result<Vec<Unit>, crate::input::InputError> {
-    let decoded = crate::input::read_path(path)?;
+    let decoded = crate::input::read_path_limited(path, max_bytes)?;
     Ok(segment(doc, &decoded.text, opts))
 }
 
@@ -61,7 +62,8 @@ pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
         doc,
         chars: &chars,
         max: opts.max_unit_chars.max(1),
-        units: Vec::new(),
+        // About one unit a line: reserved once, not regrown (and copied) by doubling.
+        units: Vec::with_capacity(lines.len()),
         sections: Vec::new(),
         lists: Vec::new(),
         pending_lead: None,

@@ -27,7 +27,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "label",
         &[
-            "batch", "dataset", "decide", "input", "labels", "model", "output", "segment",
+            "atomic", "batch", "dataset", "decide", "input", "labels", "model", "output", "segment",
         ],
     ),
     (
@@ -36,7 +36,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "batch", "dataset", "decide", "engine", "eval", "labels", "model",
         ],
     ),
-    ("fixtures", &["model", "train"]),
+    (
+        "fixtures",
+        &["dataset", "input", "label", "model", "segment", "train"],
+    ),
 ];
 
 /// The `.rs` files of a module: `src/<name>.rs` or everything under `src/<name>/`.

@@ -4,6 +4,7 @@
 mod architecture;
 mod cli_label;
 mod common;
+mod hostile_input;
 mod model_runtime;
 mod segment_cli;
 mod segment_corpus;
