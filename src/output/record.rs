@@ -33,13 +33,13 @@ impl LabeledUnit {
     /// A record for a segmented unit.
     pub fn from_unit(unit: Unit, labels: LabelSet, scores: Scores, model: &str) -> Self {
         Self {
-            doc: unit.doc,
+            doc: unit.doc.to_string(),
             index: unit.index,
             id: None,
             start: Some(unit.start),
             end: Some(unit.end),
             kind: Some(unit.kind),
-            section: unit.section,
+            section: unit.section.to_vec(),
             lead: unit.lead,
             text: unit.text,
             labels,

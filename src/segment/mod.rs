@@ -15,6 +15,7 @@ pub use unit::{context_of, Unit, UnitKind};
 
 use lines::Line;
 use marker::{Family, Marker};
+use std::sync::Arc;
 
 /// How units are cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,12 +60,13 @@ pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
     let chars: Vec<char> = text.chars().collect();
     let lines = lines::split_lines(&chars);
     let mut b = Builder {
-        doc,
+        doc: Arc::from(doc),
         chars: &chars,
         max: opts.max_unit_chars.max(1),
         // About one unit a line: reserved once, not regrown (and copied) by doubling.
         units: Vec::with_capacity(lines.len()),
         sections: Vec::new(),
+        section_path: Arc::from([]),
         lists: Vec::new(),
         pending_lead: None,
         spans: Vec::new(),
@@ -113,12 +115,14 @@ struct Lead {
 }
 
 struct Builder<'a> {
-    doc: &'a str,
+    doc: Arc<str>,
     chars: &'a [char],
     max: usize,
     units: Vec<Unit>,
     /// Open headings, outermost first.
     sections: Vec<(Family, String)>,
+    /// Their texts, as every unit under them carries them.
+    section_path: Arc<[String]>,
     /// Open lists, outermost first, with the lead each one got.
     lists: Vec<(Family, Option<String>)>,
     /// Set when the last unit ends with `：`/`:`.
@@ -148,7 +152,6 @@ impl Builder<'_> {
         let mut pieces = std::mem::take(&mut self.spans);
         pieces.clear();
         long::split_long(self.chars, s, e, self.max, &mut pieces);
-        let section: Vec<String> = self.sections.iter().map(|(_, t)| t.clone()).collect();
         for &(ps, pe) in &pieces {
             let text = self.text(ps, pe);
             self.pending_lead =
@@ -157,13 +160,13 @@ impl Builder<'_> {
                     family,
                 });
             self.units.push(Unit {
-                doc: self.doc.to_owned(),
+                doc: Arc::clone(&self.doc),
                 index: self.units.len(),
                 start: ps,
                 end: pe,
                 text,
                 kind,
-                section: section.clone(),
+                section: Arc::clone(&self.section_path),
                 lead: lead.map(str::to_owned),
             });
         }
@@ -224,12 +227,14 @@ impl Builder<'_> {
     fn heading(&mut self, line: Line, family: Family) {
         if let Some(k) = self.sections.iter().position(|(f, _)| *f == family) {
             self.sections.truncate(k);
+            self.section_path = self.sections.iter().map(|(_, t)| t.clone()).collect();
         }
         self.lists.clear();
         self.emit(line.start, line.end, UnitKind::Heading, None, None);
         self.pending_lead = None;
         let text = self.text(line.start, line.end);
         self.sections.push((family, text));
+        self.section_path = self.sections.iter().map(|(_, t)| t.clone()).collect();
     }
 
     fn list_item(&mut self, line: Line, m: Marker) {

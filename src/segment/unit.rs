@@ -1,4 +1,5 @@
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// What kind of text a unit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -16,8 +17,8 @@ pub enum UnitKind {
 /// (offsets count Unicode scalar values, not bytes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Unit {
-    /// Path or id of the document the unit comes from.
-    pub doc: String,
+    /// Path or id of the document the unit comes from (shared by its units).
+    pub doc: Arc<str>,
     /// Position of the unit within its document, from 0.
     pub index: usize,
     /// Char offset of the first char.
@@ -26,8 +27,8 @@ pub struct Unit {
     pub end: usize,
     pub text: String,
     pub kind: UnitKind,
-    /// Heading path above the unit, outermost first.
-    pub section: Vec<String>,
+    /// Heading path above the unit, outermost first (shared by the units of a section).
+    pub section: Arc<[String]>,
     /// For list items and table rows: the sentence introducing the list.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub lead: Option<String>,

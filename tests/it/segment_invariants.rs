@@ -142,7 +142,7 @@ fn seed_001_structure() {
         .unwrap();
     assert_eq!(item.kind, UnitKind::ListItem);
     assert_eq!(
-        item.section,
+        *item.section,
         [
             "昭德心理医生版隐私政策",
             "二、我们可能如何收集您的个人信息及收集信息的范围",
