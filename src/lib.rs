@@ -4,7 +4,8 @@
 //! [`input`] (bytes → text) → [`segment`] (text → clause units) → [`model`] (a model
 //! directory: units → token ids → scores, computed by the [`engine`]) → [`decide`] (scores →
 //! labels, with the keyword [`rules`]) → [`label`] (batched, parallel corpus runs) →
-//! [`output`]. Beside it: [`dataset`], [`corpus`], [`eval`] and [`train`].
+//! [`output`] → [`report`] (a static HTML site of labeled policies). Beside it: [`dataset`],
+//! [`corpus`], [`eval`] and [`train`].
 
 pub mod atomic;
 pub mod batch;
@@ -20,6 +21,7 @@ pub mod label;
 pub mod labels;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod rules;
 pub mod segment;
 pub mod train;

@@ -5,6 +5,7 @@ mod convert;
 mod dataset;
 mod eval;
 mod label;
+mod report;
 mod segment;
 mod train;
 mod tune;
@@ -28,6 +29,8 @@ pub enum Command {
     SegmentAgreement(agreement::AgreementArgs),
     /// Segment and classify policies (or pre-split units) with the BERT classifier.
     Label(label::LabelArgs),
+    /// Write a static HTML report (a page per policy, a corpus page) of labeled records.
+    Report(report::ReportArgs),
     /// Fine-tune a BERT base into a clause classifier on the labeled dataset.
     Train(train::TrainArgs),
     /// Score a model (or the rule baseline) on a labeled dataset.
@@ -47,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Segment(args) => segment::run(args),
         Command::SegmentAgreement(args) => agreement::run(args),
         Command::Label(args) => label::run(args),
+        Command::Report(args) => report::run(args),
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Dataset(args) => dataset::run(args),

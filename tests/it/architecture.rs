@@ -31,6 +31,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "report",
+        &["atomic", "input", "label", "labels", "output", "segment"],
+    ),
+    (
         "train",
         &[
             "batch", "dataset", "decide", "engine", "eval", "labels", "model",

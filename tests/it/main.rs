@@ -6,6 +6,7 @@ mod cli_label;
 mod common;
 mod hostile_input;
 mod model_runtime;
+mod report;
 mod segment_cli;
 mod segment_corpus;
 mod segment_encodings;
