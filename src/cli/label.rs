@@ -4,7 +4,7 @@ use super::InputArgs;
 use anyhow::{bail, Result};
 use clap::Args;
 use privclause::decide::Decider;
-use privclause::label::run::{RunOptions, Sink};
+use privclause::label::run::{RunOptions, Shard, Sink};
 use privclause::label::{BatchPolicy, Labeler};
 use privclause::model::Precision;
 use privclause::output::Format;
@@ -37,6 +37,10 @@ pub struct LabelArgs {
     pub resume: bool,
     #[command(flatten)]
     pub input: InputArgs,
+    /// Label only shard INDEX of COUNT (1-based; chosen by a hash of each input's path), so the
+    /// COUNT jobs of an array job cover a corpus once: `--shard $SLURM_ARRAY_TASK_ID/8`.
+    #[arg(long, value_name = "INDEX/COUNT")]
+    pub shard: Option<Shard>,
     /// Worker threads (default: RAYON_NUM_THREADS, else all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -75,6 +79,7 @@ pub fn run(args: LabelArgs) -> Result<ExitCode> {
         input_units: args.input_units,
         resume: args.resume,
         follow_links: args.input.follow,
+        shard: args.shard,
     };
     let summary = labeler.label_corpus(&pool, &args.paths, &options)?;
     eprintln!(
@@ -88,7 +93,7 @@ pub fn run(args: LabelArgs) -> Result<ExitCode> {
             String::new()
         }
     );
-    let found = summary.files + summary.skipped + summary.failures.len();
+    let found = summary.files + summary.skipped + summary.other_shards + summary.failures.len();
     let nothing_found = super::report_inputs(&summary.skipped_links, found);
     if summary.failures.is_empty() {
         return Ok(if nothing_found {

@@ -38,6 +38,45 @@ impl Sink {
     }
 }
 
+/// One of `count` disjoint parts of a run's inputs (`--shard index/count`, 1-based), chosen by a
+/// hash of each input's path: the `count` shards of the same command cover every input once,
+/// so a job array (Slurm, Kubernetes) splits a corpus with no overlap and no gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let parse = |part: &str| part.trim().parse::<usize>().ok();
+        match s.split_once('/').map(|(i, n)| (parse(i), parse(n))) {
+            Some((Some(index), Some(count))) if (1..=count).contains(&index) => {
+                Ok(Shard { index, count })
+            }
+            _ => Err(format!(
+                "{s:?} is not INDEX/COUNT with 1 <= INDEX <= COUNT (e.g. 2/8)"
+            )),
+        }
+    }
+}
+
+impl Shard {
+    /// Whether `path` belongs to this shard (FNV-1a of the path's bytes, stable everywhere).
+    pub fn contains(&self, path: &Path) -> bool {
+        let hash = path
+            .as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        hash % self.count as u64 == (self.index - 1) as u64
+    }
+}
+
 /// How a run reads and writes.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -49,6 +88,8 @@ pub struct RunOptions {
     pub resume: bool,
     /// Follow symbolic links inside directories (`-L`).
     pub follow_links: bool,
+    /// Label only this shard of the inputs.
+    pub shard: Option<Shard>,
 }
 
 /// What a run did.
@@ -60,6 +101,8 @@ pub struct RunSummary {
     pub skipped: usize,
     /// Symbolic links met in directories and not followed.
     pub skipped_links: Vec<PathBuf>,
+    /// Inputs left to the other shards.
+    pub other_shards: usize,
     /// One line per input that failed, naming it and why.
     pub failures: Vec<String>,
     pub seconds: f64,
@@ -170,6 +213,9 @@ impl Labeler {
         for entry in collected.files {
             match entry {
                 Err(err) => summary.failures.push(err.to_string()),
+                Ok(path) if options.shard.is_some_and(|shard| !shard.contains(&path)) => {
+                    summary.other_shards += 1;
+                }
                 Ok(path) => {
                     let output = match &options.sink {
                         Sink::Dir(dir) => Some(output_path(dir, &path, paths, options.format)),

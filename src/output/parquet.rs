@@ -5,7 +5,7 @@ use super::LabeledUnit;
 use super::OutputError;
 use crate::labels::Label;
 use arrow_array::builder::{ListBuilder, StringBuilder};
-use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray, UInt64Array};
+use arrow_array::{ArrayRef, Float32Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use std::io::Write;
@@ -26,10 +26,10 @@ fn schema() -> Schema {
     let list = || DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
     let mut fields = vec![
         Field::new("doc", DataType::Utf8, false),
-        Field::new("index", DataType::UInt64, false),
+        Field::new("index", DataType::Int64, false),
         Field::new("id", DataType::Utf8, true),
-        Field::new("start", DataType::UInt64, true),
-        Field::new("end", DataType::UInt64, true),
+        Field::new("start", DataType::Int64, true),
+        Field::new("end", DataType::Int64, true),
         Field::new("kind", DataType::Utf8, true),
         Field::new("section", list(), false),
         Field::new("lead", DataType::Utf8, true),
@@ -49,27 +49,27 @@ fn schema() -> Schema {
 pub fn write_parquet(records: &[LabeledUnit], out: &mut dyn Write) -> Result<(), OutputError> {
     let to_err = |e: &dyn std::fmt::Display| OutputError::Parquet(e.to_string());
     let schema = Arc::new(schema());
-    let u64s = |f: fn(&LabeledUnit) -> Option<usize>| -> ArrayRef {
+    let ints = |f: fn(&LabeledUnit) -> Option<usize>| -> ArrayRef {
         Arc::new(
             records
                 .iter()
-                .map(|r| f(r).map(|v| v as u64))
-                .collect::<UInt64Array>(),
+                .map(|r| f(r).map(|v| v as i64))
+                .collect::<Int64Array>(),
         )
     };
     let mut columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from_iter_values(
             records.iter().map(|r| &r.doc),
         )),
-        u64s(|r| Some(r.index)),
+        ints(|r| Some(r.index)),
         Arc::new(
             records
                 .iter()
                 .map(|r| r.id.as_deref())
                 .collect::<StringArray>(),
         ),
-        u64s(|r| r.start),
-        u64s(|r| r.end),
+        ints(|r| r.start),
+        ints(|r| r.end),
         Arc::new(
             records
                 .iter()

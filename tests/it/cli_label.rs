@@ -218,3 +218,50 @@ fn a_missing_model_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("/nonexistent/model"), "{stderr}");
 }
+
+#[test]
+fn shards_cover_every_input_once() {
+    let model = common::tiny_model();
+    let seeds = common::seeds_dir();
+    let run = |out: &Path, shard: Option<&str>| {
+        let out_arg = format!("{}/", out.display());
+        let mut args = vec![
+            "label",
+            seeds.to_str().unwrap(),
+            "--model",
+            model.path().to_str().unwrap(),
+            "-o",
+            &out_arg,
+        ];
+        if let Some(shard) = shard {
+            args.extend(["--shard", shard]);
+        }
+        privclause_ok(&args);
+    };
+    let whole = tempfile::tempdir().unwrap();
+    run(whole.path(), None);
+    let files = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_else(|_| Vec::new())
+            .into_iter()
+            .map(|p: std::path::PathBuf| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(&p).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let mut union = Vec::new();
+    for i in 1..=3 {
+        let part = tempfile::tempdir().unwrap();
+        run(part.path(), Some(&format!("{i}/3")));
+        union.extend(files(part.path()));
+    }
+    union.sort();
+    assert_eq!(union, files(whole.path()), "no overlap, no gap");
+    let bad = privclause(&["label", seeds.to_str().unwrap(), "--shard", "4/3"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("INDEX/COUNT"));
+}
