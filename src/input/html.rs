@@ -85,6 +85,18 @@ struct DepthLimit<S> {
     foreign: Cell<usize>,
     /// Per element name, start tags flattened whose end tags are still to come.
     flattened: RefCell<HashMap<LocalName, usize>>,
+    /// Whether the last token passed on was a line break standing for flattened tags (the next
+    /// one adds nothing: line breaks in a row make one).
+    after_break: Cell<bool>,
+}
+
+/// What [`DepthLimit`] does with a tag.
+enum Filtered {
+    Pass(Tag),
+    /// A flattened tag that ended a line: a `<br>` in its place.
+    LineBreak,
+    /// A flattened inline tag: nothing in its place.
+    Drop,
 }
 
 impl<S> DepthLimit<S> {
@@ -94,18 +106,19 @@ impl<S> DepthLimit<S> {
             open: Cell::new(0),
             foreign: Cell::new(0),
             flattened: RefCell::new(HashMap::new()),
+            after_break: Cell::new(false),
         }
     }
 
-    /// The tag passed on to the tree builder in place of `tag`, if any.
-    fn filter(&self, tag: Tag) -> Option<Tag> {
+    /// What the tree builder gets in place of `tag`.
+    fn filter(&self, tag: Tag) -> Filtered {
         let name: &str = &tag.name;
         let is_foreign_root = name == "svg" || name == "math";
         let uncounted = VOID.contains(&name)
             || OPTIONAL_END.contains(&name)
             || (tag.self_closing && self.foreign.get() > 0);
         if uncounted {
-            return Some(tag);
+            return Filtered::Pass(tag);
         }
         match tag.kind {
             StartTag if self.open.get() >= MAX_DEPTH => {
@@ -114,43 +127,52 @@ impl<S> DepthLimit<S> {
                     .borrow_mut()
                     .entry(tag.name.clone())
                     .or_default() += 1;
-                line_break_for(&tag)
+                flattened(&tag)
             }
             StartTag => {
                 self.open.set(self.open.get() + 1);
                 if is_foreign_root {
                     self.foreign.set(self.foreign.get() + 1);
                 }
-                Some(tag)
+                Filtered::Pass(tag)
             }
             EndTag => {
                 if let Some(pending) = self.flattened.borrow_mut().get_mut(&tag.name) {
                     if *pending > 0 {
                         *pending -= 1;
-                        return line_break_for(&tag);
+                        return flattened(&tag);
                     }
                 }
                 self.open.set(self.open.get().saturating_sub(1));
                 if is_foreign_root {
                     self.foreign.set(self.foreign.get().saturating_sub(1));
                 }
-                Some(tag)
+                Filtered::Pass(tag)
             }
         }
     }
 }
 
-/// A `<br>` where a flattened tag would have ended a line (a block element or a table row), else
-/// nothing.
-fn line_break_for(tag: &Tag) -> Option<Tag> {
+/// A line break where a flattened tag would have ended a line (a block element or a table row),
+/// else nothing.
+fn flattened(tag: &Tag) -> Filtered {
     let name: &str = &tag.name;
-    (name == "tr" || BLOCKS.contains(&name)).then(|| Tag {
+    if name == "tr" || BLOCKS.contains(&name) {
+        Filtered::LineBreak
+    } else {
+        Filtered::Drop
+    }
+}
+
+/// A `<br>` start tag.
+fn line_break() -> Tag {
+    Tag {
         kind: StartTag,
         name: LocalName::from("br"),
         self_closing: false,
         attrs: Vec::new(),
         had_duplicate_attributes: false,
-    })
+    }
 }
 
 impl<S: TokenSink> TokenSink for DepthLimit<S> {
@@ -159,11 +181,19 @@ impl<S: TokenSink> TokenSink for DepthLimit<S> {
     fn process_token(&self, token: Token, line_number: u64) -> TokenSinkResult<S::Handle> {
         let token = match token {
             TagToken(tag) => match self.filter(tag) {
-                Some(tag) => TagToken(tag),
-                None => return TokenSinkResult::Continue,
+                Filtered::Pass(tag) => TagToken(tag),
+                Filtered::LineBreak if self.after_break.get() => return TokenSinkResult::Continue,
+                Filtered::LineBreak => {
+                    self.after_break.set(true);
+                    return self
+                        .inner
+                        .process_token(TagToken(line_break()), line_number);
+                }
+                Filtered::Drop => return TokenSinkResult::Continue,
             },
             other => other,
         };
+        self.after_break.set(false);
         self.inner.process_token(token, line_number)
     }
 

@@ -66,7 +66,7 @@ pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
         // About one unit a line: reserved once, not regrown (and copied) by doubling.
         units: Vec::with_capacity(lines.len()),
         sections: Vec::new(),
-        section_path: Arc::from([]),
+        section_path: None,
         lists: Vec::new(),
         pending_lead: None,
         spans: Vec::new(),
@@ -121,8 +121,9 @@ struct Builder<'a> {
     units: Vec<Unit>,
     /// Open headings, outermost first.
     sections: Vec<(Family, String)>,
-    /// Their texts, as every unit under them carries them.
-    section_path: Arc<[String]>,
+    /// Their texts, as every unit under them carries them (built when a unit needs it after
+    /// the headings changed).
+    section_path: Option<Arc<[String]>>,
     /// Open lists, outermost first, with the lead each one got.
     lists: Vec<(Family, Option<String>)>,
     /// Set when the last unit ends with `：`/`:`.
@@ -152,6 +153,11 @@ impl Builder<'_> {
         let mut pieces = std::mem::take(&mut self.spans);
         pieces.clear();
         long::split_long(self.chars, s, e, self.max, &mut pieces);
+        let sections = &self.sections;
+        let section = Arc::clone(
+            self.section_path
+                .get_or_insert_with(|| sections.iter().map(|(_, t)| t.clone()).collect()),
+        );
         for &(ps, pe) in &pieces {
             let text = self.text(ps, pe);
             self.pending_lead =
@@ -166,7 +172,7 @@ impl Builder<'_> {
                 end: pe,
                 text,
                 kind,
-                section: Arc::clone(&self.section_path),
+                section: Arc::clone(&section),
                 lead: lead.map(str::to_owned),
             });
         }
@@ -227,14 +233,14 @@ impl Builder<'_> {
     fn heading(&mut self, line: Line, family: Family) {
         if let Some(k) = self.sections.iter().position(|(f, _)| *f == family) {
             self.sections.truncate(k);
-            self.section_path = self.sections.iter().map(|(_, t)| t.clone()).collect();
+            self.section_path = None;
         }
         self.lists.clear();
         self.emit(line.start, line.end, UnitKind::Heading, None, None);
         self.pending_lead = None;
         let text = self.text(line.start, line.end);
         self.sections.push((family, text));
-        self.section_path = self.sections.iter().map(|(_, t)| t.clone()).collect();
+        self.section_path = None;
     }
 
     fn list_item(&mut self, line: Line, m: Marker) {
