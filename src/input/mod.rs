@@ -105,6 +105,15 @@ pub struct Collected {
 /// inside directories are followed with `follow_links` (loops are reported as errors), else
 /// listed in [`Collected::skipped_links`]; a link given as an argument is always followed.
 pub fn collect_files(paths: &[PathBuf], follow_links: bool) -> Collected {
+    collect_files_matching(paths, follow_links, has_policy_extension)
+}
+
+/// [`collect_files`] with another rule for which files in a directory to keep (`keep`).
+pub fn collect_files_matching(
+    paths: &[PathBuf],
+    follow_links: bool,
+    keep: impl Fn(&Path) -> bool,
+) -> Collected {
     let mut out = Collected::default();
     for path in paths {
         if path.as_os_str() == "-" || !path.is_dir() {
@@ -116,7 +125,7 @@ pub fn collect_files(paths: &[PathBuf], follow_links: bool) -> Collected {
             .sort_by_file_name();
         for entry in walk {
             match entry {
-                Ok(e) if e.file_type().is_file() && has_policy_extension(e.path()) => {
+                Ok(e) if e.file_type().is_file() && keep(e.path()) => {
                     out.files.push(Ok(e.into_path()));
                 }
                 Ok(e) if e.path_is_symlink() && !follow_links => {

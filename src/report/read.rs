@@ -2,7 +2,7 @@
 //! [`LabeledUnit`] records, given directly or found in directories.
 
 use super::parquet::read_parquet;
-use crate::input::{Collected, InputError};
+use crate::input::{collect_files_matching, Collected};
 use crate::output::LabeledUnit;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -36,35 +36,7 @@ pub enum ReadError {
 /// `.jsonl` / `.parquet` below it, sorted by path. Symbolic links inside directories are
 /// followed only with `follow_links`, else listed in [`Collected::skipped_links`].
 pub fn collect_record_files(paths: &[PathBuf], follow_links: bool) -> Collected {
-    let mut out = Collected::default();
-    for path in paths {
-        if !path.is_dir() {
-            out.files.push(Ok(path.clone()));
-            continue;
-        }
-        let walk = walkdir::WalkDir::new(path)
-            .follow_links(follow_links)
-            .sort_by_file_name();
-        for entry in walk {
-            match entry {
-                Ok(e) if e.file_type().is_file() && is_record_file(e.path()) => {
-                    out.files.push(Ok(e.into_path()));
-                }
-                Ok(e) if e.path_is_symlink() && !follow_links => {
-                    out.skipped_links.push(e.into_path());
-                }
-                Ok(_) => {}
-                Err(err) => {
-                    let p = err.path().unwrap_or(path).to_owned();
-                    let source = err
-                        .into_io_error()
-                        .unwrap_or_else(|| std::io::Error::other("directory loop"));
-                    out.files.push(Err(InputError::Io { path: p, source }));
-                }
-            }
-        }
-    }
-    out
+    collect_files_matching(paths, follow_links, is_record_file)
 }
 
 fn extension_is(path: &Path, wanted: &str) -> bool {
