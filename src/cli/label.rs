@@ -95,16 +95,5 @@ pub fn run(args: LabelArgs) -> Result<ExitCode> {
     );
     let found = summary.files + summary.skipped + summary.other_shards + summary.failures.len();
     let nothing_found = super::report_inputs(&summary.skipped_links, found);
-    if summary.failures.is_empty() {
-        return Ok(if nothing_found {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        });
-    }
-    eprintln!("{} inputs failed:", summary.failures.len());
-    for failure in &summary.failures {
-        eprintln!("  {failure}");
-    }
-    Ok(ExitCode::from(1))
+    Ok(super::exit_code(&summary.failures, nothing_found))
 }

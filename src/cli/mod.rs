@@ -86,6 +86,22 @@ pub fn report_inputs(skipped_links: &[std::path::PathBuf], found: usize) -> bool
     found == 0
 }
 
+/// The exit code of a run over many inputs: 1 when some failed (listed on standard error) or
+/// none was found, else success.
+pub fn exit_code(failures: &[String], nothing_found: bool) -> ExitCode {
+    if !failures.is_empty() {
+        eprintln!("{} inputs failed:", failures.len());
+        for failure in failures {
+            eprintln!("  {failure}");
+        }
+    }
+    if failures.is_empty() && !nothing_found {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 /// Writes `text` to standard output; a closed pipe (`| head`) ends quietly.
 pub fn print_stdout(text: &str) -> std::io::Result<()> {
     use std::io::Write;

@@ -67,16 +67,5 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         }
         summary.inputs == 0
     };
-    if summary.failures.is_empty() {
-        return Ok(if nothing_found {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        });
-    }
-    eprintln!("{} inputs failed:", summary.failures.len());
-    for failure in &summary.failures {
-        eprintln!("  {failure}");
-    }
-    Ok(ExitCode::from(1))
+    Ok(super::exit_code(&summary.failures, nothing_found))
 }

@@ -1,29 +1,9 @@
 //! `privclause label` end to end with the tiny test model: records, formats, per-file outputs,
 //! resume, and bad files reported without losing the others' output.
 
-use crate::common;
+use crate::common::{self, privclause, privclause_ok};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn privclause(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_privclause"))
-        .args(args)
-        .env_remove("PRIVCLAUSE_MODEL")
-        .output()
-        .expect("privclause runs")
-}
-
-/// Runs privclause and asserts it succeeded.
-fn privclause_ok(args: &[&str]) -> Output {
-    let out = privclause(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn jsonl(text: &str) -> Vec<Value> {
     text.lines()

@@ -23,3 +23,23 @@ pub fn tiny_model() -> tempfile::TempDir {
 pub fn seeds_dir() -> PathBuf {
     repo().join("datasets/seeds")
 }
+
+/// Runs the `privclause` binary (without `PRIVCLAUSE_MODEL` from the environment).
+pub fn privclause(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_privclause"))
+        .args(args)
+        .env_remove("PRIVCLAUSE_MODEL")
+        .output()
+        .expect("privclause runs")
+}
+
+/// Runs the `privclause` binary and asserts it succeeded.
+pub fn privclause_ok(args: &[&str]) -> std::process::Output {
+    let out = privclause(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}

@@ -3,19 +3,11 @@
 //! errors, a run killed at random points and resumed ends with the uninterrupted run's output,
 //! and a full disk leaves no partial output. Replays the fuzz corpora.
 
-use crate::common;
+use crate::common::{self, privclause};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn privclause(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_privclause"))
-        .args(args)
-        .env_remove("PRIVCLAUSE_MODEL")
-        .output()
-        .expect("privclause runs")
-}
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

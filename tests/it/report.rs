@@ -2,7 +2,7 @@
 //! scores; checklist results that follow the rules; escaped policy text; bad inputs reported
 //! while the others still get their pages; JSONL, Parquet and `--label` giving the same pages.
 
-use crate::common;
+use crate::common::{self, privclause, privclause_ok};
 use privclause::labels::{Label, LabelSet, Scores};
 use privclause::output::LabeledUnit;
 use privclause::report::checklist::{Status, ITEMS};
@@ -10,25 +10,6 @@ use privclause::segment::UnitKind;
 use scraper::{ElementRef, Html, Selector};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn privclause(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_privclause"))
-        .args(args)
-        .env_remove("PRIVCLAUSE_MODEL")
-        .output()
-        .expect("privclause runs")
-}
-
-fn privclause_ok(args: &[&str]) -> Output {
-    let out = privclause(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn arg(path: &Path) -> &str {
     path.to_str().unwrap()
