@@ -94,6 +94,6 @@ pub fn run(args: LabelArgs) -> Result<ExitCode> {
         }
     );
     let found = summary.files + summary.skipped + summary.other_shards + summary.failures.len();
-    let nothing_found = super::report_inputs(&summary.skipped_links, found);
+    let nothing_found = super::report_inputs(&summary.skipped_links, found, super::POLICY_FILES);
     Ok(super::exit_code(&summary.failures, nothing_found))
 }

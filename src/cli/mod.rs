@@ -70,9 +70,13 @@ pub struct InputArgs {
     pub max_file_size: u64,
 }
 
-/// Says on standard error what a run over `paths` skipped or did not find. Returns whether it
-/// found no input at all (with `found` inputs), which makes the run fail.
-pub fn report_inputs(skipped_links: &[std::path::PathBuf], found: usize) -> bool {
+/// What `label` and `segment` look for in directories.
+pub const POLICY_FILES: &str = "policy files (.txt, .md, .html, .htm)";
+
+/// Says on standard error what a run skipped (symbolic links) or did not find (`sought`, e.g.
+/// [`POLICY_FILES`]). Returns whether it found no input at all (with `found` inputs), which
+/// makes the run fail.
+pub fn report_inputs(skipped_links: &[std::path::PathBuf], found: usize, sought: &str) -> bool {
     if let Some(first) = skipped_links.first() {
         eprintln!(
             "warning: skipped {} symbolic link(s), such as {} (follow them with -L/--follow)",
@@ -81,7 +85,7 @@ pub fn report_inputs(skipped_links: &[std::path::PathBuf], found: usize) -> bool
         );
     }
     if found == 0 {
-        eprintln!("error: no policy files (.txt, .md, .html, .htm) in the given paths");
+        eprintln!("error: no {sought} in the given paths");
     }
     found == 0
 }

@@ -56,16 +56,11 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         args.output.join(INDEX_PAGE).display(),
         summary.seconds
     );
-    let nothing_found = if args.label {
-        super::report_inputs(&summary.skipped_links, summary.inputs)
+    let sought = if args.label {
+        super::POLICY_FILES
     } else {
-        if !summary.skipped_links.is_empty() {
-            super::report_inputs(&summary.skipped_links, summary.inputs.max(1));
-        }
-        if summary.inputs == 0 {
-            eprintln!("error: no labeled records (.jsonl, .parquet) in the given paths");
-        }
-        summary.inputs == 0
+        "labeled records (.jsonl, .parquet)"
     };
+    let nothing_found = super::report_inputs(&summary.skipped_links, summary.inputs, sought);
     Ok(super::exit_code(&summary.failures, nothing_found))
 }

@@ -52,7 +52,7 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
-    let nothing_found = super::report_inputs(&collected.skipped_links, found);
+    let nothing_found = super::report_inputs(&collected.skipped_links, found, super::POLICY_FILES);
     Ok(if failed > 0 || nothing_found {
         ExitCode::from(1)
     } else {
