@@ -6,7 +6,9 @@
 use crate::dataset::parse_jsonl;
 use crate::input::decode;
 use crate::label::InputUnit;
+use crate::labels::{Label, LabelSet, Scores};
 use crate::model::{save_model_dir, BertConfig, ClassifierSettings, ModelError};
+use crate::output::LabeledUnit;
 use crate::segment::{segment, SegmentOptions};
 use crate::train::network::BertClassifier;
 use candle_core::{DType, Device, Tensor};
@@ -102,5 +104,25 @@ pub fn check_input_units(text: &str) {
     match parse_jsonl::<InputUnit>(text, Path::new("units.jsonl")) {
         Ok(units) => assert_eq!(units.len(), lines),
         Err(err) => assert!(err.to_string().starts_with("units.jsonl:"), "{err}"),
+    }
+}
+
+/// A labeled record for tests: `text` from document `doc` at `index`, carrying `labels`, with
+/// no offsets, kind, section or lead, zero scores and model `m`. Tests that need more set those
+/// fields with struct update syntax.
+pub fn labeled_unit(doc: &str, index: usize, text: &str, labels: &[Label]) -> LabeledUnit {
+    LabeledUnit {
+        doc: doc.into(),
+        index,
+        id: None,
+        start: None,
+        end: None,
+        kind: None,
+        section: Vec::new(),
+        lead: None,
+        text: text.into(),
+        labels: labels.iter().copied().collect::<LabelSet>(),
+        scores: Scores::rounded([0.0; 5]),
+        model: "m".into(),
     }
 }

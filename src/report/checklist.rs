@@ -262,23 +262,10 @@ pub fn evaluate_all(units: &[LabeledUnit]) -> Vec<ItemResult> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labels::{LabelSet, Scores};
+    use crate::fixtures::labeled_unit;
 
     fn unit(index: usize, text: &str, labels: &[Label]) -> LabeledUnit {
-        LabeledUnit {
-            doc: "p".into(),
-            index,
-            id: None,
-            start: None,
-            end: None,
-            kind: None,
-            section: Vec::new(),
-            lead: None,
-            text: text.into(),
-            labels: labels.iter().copied().collect::<LabelSet>(),
-            scores: Scores::rounded([0.0; 5]),
-            model: "m".into(),
-        }
+        labeled_unit("p", index, text, labels)
     }
 
     fn item(id: &str) -> &'static ChecklistItem {

@@ -215,19 +215,15 @@ mod tests {
     use crate::output::{write_records, Format};
 
     fn record(index: usize, kind: Option<UnitKind>) -> LabeledUnit {
+        let labels = [Label::Collection, Label::Rights];
         LabeledUnit {
-            doc: "a.txt".into(),
-            index,
-            id: None,
             start: Some(index * 10),
             end: Some(index * 10 + 5),
             kind,
             section: vec!["一、收集".into()],
-            lead: None,
-            text: format!("第{index}句"),
-            labels: [Label::Collection, Label::Rights].into_iter().collect(),
             scores: Scores::rounded([0.9, 0.1, 0.2, 0.3, 0.6]),
             model: "m@1".into(),
+            ..crate::fixtures::labeled_unit("a.txt", index, &format!("第{index}句"), &labels)
         }
     }
 

@@ -123,23 +123,10 @@ pub fn group_policies(records: Vec<LabeledUnit>) -> (Vec<Policy>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labels::{LabelSet, Scores};
+    use crate::fixtures::labeled_unit;
 
     fn record(doc: &str, index: usize, labels: &[Label]) -> LabeledUnit {
-        LabeledUnit {
-            doc: doc.into(),
-            index,
-            id: None,
-            start: None,
-            end: None,
-            kind: None,
-            section: Vec::new(),
-            lead: None,
-            text: format!("{doc} {index}"),
-            labels: labels.iter().copied().collect::<LabelSet>(),
-            scores: Scores::rounded([0.0; 5]),
-            model: "m".into(),
-        }
+        labeled_unit(doc, index, &format!("{doc} {index}"), labels)
     }
 
     #[test]

@@ -273,22 +273,16 @@ fn unit_element(out: &mut String, unit: &LabeledUnit, class: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labels::{LabelSet, Scores};
+    use crate::fixtures::labeled_unit;
+    use crate::labels::Scores;
 
     fn unit(index: usize, kind: UnitKind, start: usize, end: usize, text: &str) -> LabeledUnit {
         LabeledUnit {
-            doc: "dir/a.txt".into(),
-            index,
-            id: None,
             start: Some(start),
             end: Some(end),
             kind: Some(kind),
-            section: Vec::new(),
-            lead: None,
-            text: text.into(),
-            labels: LabelSet::EMPTY,
             scores: Scores::rounded([0.5; 5]),
-            model: "m".into(),
+            ..labeled_unit("dir/a.txt", index, text, &[])
         }
     }
 

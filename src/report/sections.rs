@@ -58,22 +58,13 @@ pub fn section_tree(units: &[LabeledUnit]) -> Vec<SectionNode> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labels::{LabelSet, Scores};
+    use crate::fixtures::labeled_unit;
 
     fn unit(index: usize, kind: UnitKind, section: &[&str], text: &str) -> LabeledUnit {
         LabeledUnit {
-            doc: "p".into(),
-            index,
-            id: None,
-            start: None,
-            end: None,
             kind: Some(kind),
             section: section.iter().map(|s| s.to_string()).collect(),
-            lead: None,
-            text: text.into(),
-            labels: LabelSet::EMPTY,
-            scores: Scores::rounded([0.0; 5]),
-            model: "m".into(),
+            ..labeled_unit("p", index, text, &[])
         }
     }
 

@@ -3,7 +3,7 @@
 //! while the others still get their pages; JSONL, Parquet and `--label` giving the same pages.
 
 use crate::common::{self, privclause, privclause_ok};
-use privclause::labels::{Label, LabelSet, Scores};
+use privclause::labels::{Label, Scores};
 use privclause::output::LabeledUnit;
 use privclause::report::checklist::{Status, ITEMS};
 use privclause::segment::UnitKind;
@@ -29,18 +29,11 @@ fn record(
 ) -> LabeledUnit {
     let score = |l: Label| if labels.contains(&l) { 0.9 } else { 0.0123 };
     LabeledUnit {
-        doc: doc.into(),
-        index,
-        id: None,
-        start: None,
-        end: None,
         kind: Some(kind),
         section: section.iter().map(|s| s.to_string()).collect(),
-        lead: None,
-        text: text.into(),
-        labels: labels.iter().copied().collect::<LabelSet>(),
         scores: Scores::rounded(Label::ALL.map(score)),
         model: "tiny@0".into(),
+        ..privclause::fixtures::labeled_unit(doc, index, text, labels)
     }
 }
 
