@@ -40,7 +40,7 @@ impl LabeledUnit {
             end: Some(unit.end),
             kind: Some(unit.kind),
             section: unit.section.to_vec(),
-            lead: unit.lead,
+            lead: unit.lead.as_deref().map(str::to_owned),
             text: unit.text,
             labels,
             scores,

@@ -70,16 +70,18 @@ pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
         lists: Vec::new(),
         pending_lead: None,
         spans: Vec::new(),
+        sentence_spans: Vec::new(),
     };
     let mut i = 0;
     let mut no_table_before = 0;
+    let mut prints = Vec::new();
     while i < lines.len() {
         let line = lines[i];
-        let t = &chars[line.start..line.end];
+        let t = &chars[line.span()];
         if table::is_pipe_row(t) || table::is_separator_row(t) {
             let mut end = i;
             while end < lines.len() && {
-                let t = &chars[lines[end].start..lines[end].end];
+                let t = &chars[lines[end].span()];
                 table::is_pipe_row(t) || table::is_separator_row(t)
             } {
                 end += 1;
@@ -89,10 +91,10 @@ pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
             continue;
         }
         if i >= no_table_before {
-            match table::flattened(&chars, &lines, i) {
-                table::Flat::Table(rows) => {
-                    i = rows.last().map_or(i + 1, |r| r.end);
-                    b.flat_table(&lines, &rows);
+            match table::flattened(&chars, &lines, i, &mut prints) {
+                table::Flat::Table(row_starts) => {
+                    i = row_starts.last().map_or(i + 1, |&end| end);
+                    b.flat_table(&lines, &row_starts);
                     continue;
                 }
                 table::Flat::No(end) => no_table_before = end,
@@ -100,7 +102,7 @@ pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
         }
         let next_family = lines
             .get(i + 1)
-            .and_then(|n| marker::parse(&chars[n.start..n.end]))
+            .and_then(|n| marker::parse(&chars[n.span()]))
             .map(|m| m.family);
         b.line(line, next_family);
         i += 1;
@@ -110,7 +112,7 @@ pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
 
 /// The text before a list that introduces it, and the list family of that unit (if a list item).
 struct Lead {
-    text: String,
+    text: Arc<str>,
     family: Option<Family>,
 }
 
@@ -125,11 +127,12 @@ struct Builder<'a> {
     /// the headings changed).
     section_path: Option<Arc<[String]>>,
     /// Open lists, outermost first, with the lead each one got.
-    lists: Vec<(Family, Option<String>)>,
+    lists: Vec<(Family, Option<Arc<str>>)>,
     /// Set when the last unit ends with `：`/`:`.
     pending_lead: Option<Lead>,
-    /// Scratch buffer of spans.
+    /// Scratch buffers of spans (pieces of one unit, sentences of one line).
     spans: Vec<(usize, usize)>,
+    sentence_spans: Vec<(usize, usize)>,
 }
 
 fn ends_with_colon(text: &str) -> bool {
@@ -147,22 +150,21 @@ impl Builder<'_> {
         s: usize,
         e: usize,
         kind: UnitKind,
-        lead: Option<&str>,
+        lead: Option<&Arc<str>>,
         family: Option<Family>,
     ) {
         let mut pieces = std::mem::take(&mut self.spans);
         pieces.clear();
         long::split_long(self.chars, s, e, self.max, &mut pieces);
         let sections = &self.sections;
-        let section = Arc::clone(
-            self.section_path
-                .get_or_insert_with(|| sections.iter().map(|(_, t)| t.clone()).collect()),
-        );
+        let section = self
+            .section_path
+            .get_or_insert_with(|| sections.iter().map(|(_, t)| t.clone()).collect());
         for &(ps, pe) in &pieces {
-            let text = self.text(ps, pe);
+            let text: String = self.chars[ps..pe].iter().collect();
             self.pending_lead =
                 (kind != UnitKind::Heading && ends_with_colon(&text)).then(|| Lead {
-                    text: text.clone(),
+                    text: Arc::from(text.as_str()),
                     family,
                 });
             self.units.push(Unit {
@@ -172,8 +174,8 @@ impl Builder<'_> {
                 end: pe,
                 text,
                 kind,
-                section: Arc::clone(&section),
-                lead: lead.map(str::to_owned),
+                section: Arc::clone(section),
+                lead: lead.cloned(),
             });
         }
         self.spans = pieces;
@@ -192,7 +194,7 @@ impl Builder<'_> {
 
     /// Handles one ordinary line; `next_family` is the marker family of the next line, if any.
     fn line(&mut self, line: Line, next_family: Option<Family>) {
-        let t = &self.chars[line.start..line.end];
+        let t = &self.chars[line.span()];
         let m = marker::parse(t);
         match m {
             // A short numbered line is a heading, unless it sits in a list of its family that a
@@ -225,7 +227,7 @@ impl Builder<'_> {
                 if self.lists.last().is_some_and(|(f, _)| *f == Family::Plain) {
                     self.lists.pop();
                 }
-                self.sentences(line.start, line.end, 0, UnitKind::Sentence, None, None);
+                self.sentences(line.start, line.end(), 0, UnitKind::Sentence, None, None);
             }
         }
     }
@@ -236,9 +238,9 @@ impl Builder<'_> {
             self.section_path = None;
         }
         self.lists.clear();
-        self.emit(line.start, line.end, UnitKind::Heading, None, None);
+        self.emit(line.start, line.end(), UnitKind::Heading, None, None);
         self.pending_lead = None;
-        let text = self.text(line.start, line.end);
+        let text = self.text(line.start, line.end());
         self.sections.push((family, text));
         self.section_path = None;
     }
@@ -254,7 +256,7 @@ impl Builder<'_> {
         let lead = match (lead_in, open) {
             (Some(text), _) => {
                 self.lists.truncate(open.unwrap_or(self.lists.len()));
-                self.lists.push((family, Some(text.clone())));
+                self.lists.push((family, Some(Arc::clone(&text))));
                 Some(text)
             }
             (None, Some(k)) if m.number != 1 => {
@@ -269,10 +271,10 @@ impl Builder<'_> {
         };
         self.sentences(
             line.start,
-            line.end,
+            line.end(),
             m.len,
             UnitKind::ListItem,
-            lead.as_deref(),
+            lead.as_ref(),
             Some(family),
         );
     }
@@ -283,57 +285,53 @@ impl Builder<'_> {
         e: usize,
         skip: usize,
         kind: UnitKind,
-        lead: Option<&str>,
+        lead: Option<&Arc<str>>,
         family: Option<Family>,
     ) {
-        let mut spans = Vec::new();
+        let mut spans = std::mem::take(&mut self.sentence_spans);
+        spans.clear();
         sentence::split(self.chars, s, e, skip, &mut spans);
-        for (ss, se) in spans {
+        for &(ss, se) in &spans {
             self.emit(ss, se, kind, lead, family);
         }
+        self.sentence_spans = spans;
     }
 
     fn pipe_table(&mut self, rows: &[Line]) {
-        let mut header: Option<String> = None;
+        let mut header: Option<Arc<str>> = None;
         for row in rows {
-            let t = &self.chars[row.start..row.end];
+            let t = &self.chars[row.span()];
             if table::is_separator_row(t) {
                 continue;
             }
-            let lead = match &header {
-                Some(h) => Some(h.clone()),
-                None => {
-                    header = Some(table::join_cells(t));
-                    self.pending_lead.take().map(|l| l.text)
-                }
-            };
-            self.emit(
-                row.start,
-                row.end,
-                UnitKind::TableRow,
-                lead.as_deref(),
-                None,
-            );
+            let (s, e) = (row.start, row.end());
+            if header.is_some() {
+                self.emit(s, e, UnitKind::TableRow, header.as_ref(), None);
+            } else {
+                header = Some(Arc::from(table::join_cells(t)));
+                let lead = self.pending_lead.take().map(|l| l.text);
+                self.emit(s, e, UnitKind::TableRow, lead.as_ref(), None);
+            }
         }
         self.pending_lead = None;
     }
 
-    fn flat_table(&mut self, lines: &[Line], rows: &[std::ops::Range<usize>]) {
-        let mut header: Option<String> = None;
-        for row in rows {
-            let (s, e) = (lines[row.start].start, lines[row.end - 1].end);
-            let lead = match &header {
-                Some(h) => Some(h.clone()),
-                None => {
-                    let cells: Vec<String> = lines[row.clone()]
-                        .iter()
-                        .map(|l| table::join_cells(&self.chars[l.start..l.end]))
-                        .collect();
-                    header = Some(cells.join(" | "));
-                    self.pending_lead.take().map(|l| l.text)
-                }
-            };
-            self.emit(s, e, UnitKind::TableRow, lead.as_deref(), None);
+    /// Emits the rows of a flattened table; `row_starts` as in [`table::Flat::Table`].
+    fn flat_table(&mut self, lines: &[Line], row_starts: &[usize]) {
+        let mut header: Option<Arc<str>> = None;
+        for row in row_starts.windows(2) {
+            let (s, e) = (lines[row[0]].start, lines[row[1] - 1].end());
+            if header.is_some() {
+                self.emit(s, e, UnitKind::TableRow, header.as_ref(), None);
+            } else {
+                let cells: Vec<String> = lines[row[0]..row[1]]
+                    .iter()
+                    .map(|l| table::join_cells(&self.chars[l.span()]))
+                    .collect();
+                header = Some(Arc::from(cells.join(" | ")));
+                let lead = self.pending_lead.take().map(|l| l.text);
+                self.emit(s, e, UnitKind::TableRow, lead.as_ref(), None);
+            }
         }
         self.pending_lead = None;
     }

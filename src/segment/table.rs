@@ -3,7 +3,6 @@
 
 use super::lines::Line;
 use super::marker;
-use std::ops::Range;
 
 /// Longest line (chars) taken for a cell of a flattened table.
 const MAX_CELL: usize = 160;
@@ -11,6 +10,8 @@ const MAX_CELL: usize = 160;
 const MIN_CELLS: usize = 6;
 /// Widest row recognised by repetition.
 const MAX_WIDTH: usize = 12;
+/// Most fingerprints whose buffer [`flattened`] keeps between calls.
+const MAX_KEPT_PRINTS: usize = 4096;
 
 fn is_pipe(c: char) -> bool {
     c == '|' || c == '｜'
@@ -65,35 +66,40 @@ fn cell_kind(text: &[char]) -> Option<bool> {
 
 /// Outcome of looking for a flattened table at a line.
 pub enum Flat {
-    /// Rows as ranges of line indices; the table ends at the last row's end.
-    Table(Vec<Range<usize>>),
+    /// Line indices where rows start, then the index one past the table's last line (so
+    /// `windows(2)` gives the rows).
+    Table(Vec<usize>),
     /// No table; the cell-like run (possibly empty) ends before this line index.
     No(usize),
 }
 
-/// Looks for a flattened table starting at `lines[from]`.
-pub fn flattened(chars: &[char], lines: &[Line], from: usize) -> Flat {
-    let text = |i: usize| &chars[lines[i].start..lines[i].end];
+/// Looks for a flattened table starting at `lines[from]`; `prints` is scratch space.
+pub fn flattened(chars: &[char], lines: &[Line], from: usize, prints: &mut Vec<u64>) -> Flat {
+    let text = |i: usize| &chars[lines[i].span()];
     let Some(piped) = cell_kind(text(from)) else {
         return Flat::No(from);
     };
+    // Fingerprints are taken in the same pass, while the cells are in cache.
+    prints.clear();
+    prints.push(fingerprint(cell_text(text(from))));
     let mut end = from + 1;
     while end < lines.len() && cell_kind(text(end)) == Some(piped) {
+        prints.push(fingerprint(cell_text(text(end))));
         end += 1;
     }
-    let n = end - from;
-    if n < MIN_CELLS {
+    if prints.len() < MIN_CELLS {
         return Flat::No(end);
     }
-    let starts = rows_by_gaps(&lines[from..end])
-        .or_else(|| rows_by_repetition(n, |i| cell_text(text(from + i))));
+    let starts = rows_by_gaps(&lines[from..end]).or_else(|| rows_by_repetition(prints));
+    if prints.capacity() > MAX_KEPT_PRINTS {
+        // A huge run's buffer goes back to the allocator now, for the units to reuse.
+        *prints = Vec::new();
+    }
     match starts {
-        Some(width_or_starts) => Flat::Table(
-            width_or_starts
-                .windows(2)
-                .map(|w| from + w[0]..from + w[1])
-                .collect(),
-        ),
+        Some(mut starts) => {
+            starts.iter_mut().for_each(|s| *s += from);
+            Flat::Table(starts)
+        }
         None => Flat::No(end),
     }
 }
@@ -102,8 +108,10 @@ pub fn flattened(chars: &[char], lines: &[Line], from: usize) -> Flat {
 /// the larger one separates rows of one width.
 fn rows_by_gaps(run: &[Line]) -> Option<Vec<usize>> {
     let gaps = || run[1..].iter().map(|l| l.blanks_before);
-    let lo = gaps().min()?;
-    let hi = gaps().max()?;
+    let (lo, hi) = gaps().fold(None, |range, g| match range {
+        None => Some((g, g)),
+        Some((lo, hi)) => Some((g.min(lo), g.max(hi))),
+    })?;
     if lo == hi || gaps().any(|g| g != lo && g != hi) {
         return None;
     }
@@ -122,8 +130,18 @@ fn rows_by_gaps(run: &[Line]) -> Option<Vec<usize>> {
 }
 
 /// Row starts for the smallest width whose columns repeat (cell `i` equals cell `i + width`).
-fn rows_by_repetition<'a>(n: usize, cell: impl Fn(usize) -> &'a [char]) -> Option<Vec<usize>> {
-    let score = |k: usize| (0..n - k).filter(|&i| cell(i) == cell(i + k)).count();
+///
+/// Cells are compared by their [`fingerprint`]s, so that scoring every width costs one integer
+/// comparison per cell (the run can hold millions of cells).
+fn rows_by_repetition(prints: &[u64]) -> Option<Vec<usize>> {
+    let n = prints.len();
+    let score = |k: usize| {
+        prints
+            .iter()
+            .zip(&prints[k..])
+            .filter(|(a, b)| a == b)
+            .count()
+    };
     let scores: Vec<(usize, usize)> = (2..=MAX_WIDTH.min(n / 2)).map(|k| (k, score(k))).collect();
     let best = scores.iter().map(|s| s.1).max()?;
     let (width, s) = *scores.iter().find(|s| s.1 * 5 >= best * 4)?;
@@ -133,4 +151,13 @@ fn rows_by_repetition<'a>(n: usize, cell: impl Fn(usize) -> &'a [char]) -> Optio
     let mut starts: Vec<usize> = (0..n).step_by(width).collect();
     starts.push(n);
     Some(starts)
+}
+
+/// FNV-1a over the chars and the length: equal cells give equal prints, and distinct cells of
+/// one run share a print with negligible probability (it only feeds a heuristic count).
+fn fingerprint(cell: &[char]) -> u64 {
+    cell.iter()
+        .fold(0xcbf2_9ce4_8422_2325 ^ cell.len() as u64, |h, &c| {
+            (h ^ c as u64).wrapping_mul(0x100_0000_01b3)
+        })
 }

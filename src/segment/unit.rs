@@ -29,9 +29,9 @@ pub struct Unit {
     pub kind: UnitKind,
     /// Heading path above the unit, outermost first (shared by the units of a section).
     pub section: Arc<[String]>,
-    /// For list items and table rows: the sentence introducing the list.
+    /// For list items and table rows: the sentence introducing the list (shared by its items).
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub lead: Option<String>,
+    pub lead: Option<Arc<str>>,
 }
 
 /// The context string of a unit: its heading path, then the lead of its list, joined by `\n`
