@@ -123,6 +123,7 @@ pub fn labeled_unit(doc: &str, index: usize, text: &str, labels: &[Label]) -> La
         text: text.into(),
         labels: labels.iter().copied().collect::<LabelSet>(),
         scores: Scores::rounded([0.0; 5]),
+        windows: 1,
         model: "m".into(),
     }
 }

@@ -46,6 +46,7 @@ def record_schema():
         StructField("lead", StringType(), True),
         StructField("text", StringType(), False),
         StructField("labels", ArrayType(StringType(), True), False),
+        StructField("windows", LongType(), False),
     ]
     fields += [StructField(f"score_{label}", FloatType(), False) for label in LABELS]
     fields.append(StructField("model", StringType(), False))

@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use privclause::dataset::{read_records, DatasetRecord, Split};
+use privclause::dataset::{read_jsonl, read_records, DatasetRecord, Split};
+use privclause::eval::challenge::{family_table, score_families, ChallengeUnit, FamilyScore};
 use privclause::eval::{evaluate, evaluate_by_source, Evaluation};
 use privclause::label::Labeler;
 use privclause::labels::LabelSet;
@@ -39,6 +40,10 @@ pub struct EvalArgs {
     /// Also break scores down by corpus and label source.
     #[arg(long)]
     pub by_source: bool,
+    /// Read `data` as a challenge set (`datasets/challenge/`: units with family, section, lead)
+    /// and score it per family, with context and unit-only.
+    #[arg(long, conflicts_with_all = ["rules", "split", "no_context", "by_source"])]
+    pub challenge: bool,
     /// Write the scores as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -93,7 +98,79 @@ fn model_predictions(
     Ok((predictor, predictions))
 }
 
+/// Scores of a challenge set: per label (with context), and per family with context and
+/// unit-only.
+#[derive(Serialize)]
+struct ChallengeOutput {
+    data: String,
+    predictor: String,
+    overall: Evaluation,
+    overall_unit_only: Evaluation,
+    families: BTreeMap<String, FamilyScore>,
+    families_unit_only: BTreeMap<String, FamilyScore>,
+}
+
+fn run_challenge(args: &EvalArgs) -> Result<ExitCode> {
+    let units: Vec<ChallengeUnit> = read_jsonl(&args.data)?;
+    anyhow::ensure!(!units.is_empty(), "{}: no units", args.data.display());
+    let records: Vec<DatasetRecord> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| u.to_record(i))
+        .collect();
+    let selected: Vec<&DatasetRecord> = records.iter().collect();
+    let pool = super::thread_pool(args.threads)?;
+    let mut labeler = pool.install(|| Labeler::load(args.model.as_deref(), args.precision))?;
+    if args.model_only {
+        labeler.decider = labeler.decider.model_only();
+    }
+    let with_context = pool.install(|| labeler.predict_records(&selected, true))?;
+    labeler.model.set_context_mode(ContextMode::None);
+    let unit_only = pool.install(|| labeler.predict_records(&selected, false))?;
+    let mut predictor = labeler.model.id.clone();
+    if args.model_only {
+        predictor += " (model alone)";
+    }
+    let output = ChallengeOutput {
+        data: args.data.display().to_string(),
+        predictor,
+        overall: evaluate(&selected, &with_context),
+        overall_unit_only: evaluate(&selected, &unit_only),
+        families: score_families(&units, &with_context),
+        families_unit_only: score_families(&units, &unit_only),
+    };
+    println!(
+        "{} on {} ({} units, with context)\n",
+        output.predictor,
+        output.data,
+        units.len()
+    );
+    print!("{}", output.overall.table());
+    println!(
+        "\nunit only (no context)\n{}",
+        output.overall_unit_only.table()
+    );
+    print!(
+        "{}",
+        family_table(&output.families, &output.families_unit_only)
+    );
+    write_json(args, &output)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_json(args: &EvalArgs, output: &impl Serialize) -> Result<()> {
+    if let Some(path) = &args.json {
+        let json = serde_json::to_string_pretty(output)?;
+        privclause::output::write_atomically(path, |w| w.write_all(json.as_bytes()))
+            .with_context(|| format!("{}: writing", path.display()))?;
+    }
+    Ok(())
+}
+
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
+    if args.challenge {
+        return run_challenge(&args);
+    }
     let records = read_records(&args.data)?;
     let selected = select(&records, &args.split)?;
     anyhow::ensure!(
@@ -134,10 +211,6 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     for (group, evaluation) in &output.by_source {
         println!("\n{group}\n{}", evaluation.table());
     }
-    if let Some(path) = &args.json {
-        let json = serde_json::to_string_pretty(&output)?;
-        privclause::output::write_atomically(path, |w| w.write_all(json.as_bytes()))
-            .with_context(|| format!("{}: writing", path.display()))?;
-    }
+    write_json(&args, &output)?;
     Ok(ExitCode::SUCCESS)
 }

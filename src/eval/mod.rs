@@ -1,5 +1,6 @@
 //! Scoring predictions against a labeled dataset.
 
+pub mod challenge;
 mod metrics;
 mod report;
 

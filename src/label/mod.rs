@@ -27,6 +27,13 @@ pub struct InputUnit {
     pub context: String,
 }
 
+/// A unit's decision: its labels, its scores, and how many windows the model read it in.
+struct Decided {
+    labels: LabelSet,
+    scores: Scores,
+    windows: usize,
+}
+
 /// Why one input could not be labeled. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum LabelError {
@@ -80,13 +87,37 @@ impl Labeler {
     }
 
     /// Raw scores (in [`crate::labels::Label::ALL`] order) of `(text, context)` pairs, in
-    /// input order: encoded in parallel, then scored in batches in parallel.
+    /// input order: encoded in parallel, then scored in batches in parallel. A text longer than
+    /// the model's budget is read in overlapping windows and scores its windows' maximum.
     pub fn score_pairs(&self, pairs: &[(&str, String)]) -> Result<Vec<[f32; 5]>, ModelError> {
-        let encoded: Vec<EncodedUnit> = pairs
+        Ok(self
+            .score_windowed(pairs)?
+            .into_iter()
+            .map(|(raw, _)| raw)
+            .collect())
+    }
+
+    /// As [`Self::score_pairs`], with the number of windows each pair was read in.
+    pub fn score_windowed(
+        &self,
+        pairs: &[(&str, String)],
+    ) -> Result<Vec<([f32; 5], usize)>, ModelError> {
+        let windows: Vec<Vec<EncodedUnit>> = pairs
             .par_iter()
-            .map(|(text, context)| self.model.encode(text, context))
+            .map(|(text, context)| self.model.encode_windows(text, context))
             .collect::<Result<_, _>>()?;
-        Ok(self.score_encoded(&encoded))
+        let counts: Vec<usize> = windows.iter().map(Vec::len).collect();
+        let encoded: Vec<EncodedUnit> = windows.into_iter().flatten().collect();
+        let mut scores = self.score_encoded(&encoded).into_iter();
+        Ok(counts
+            .into_iter()
+            .map(|n| {
+                let max = scores.by_ref().take(n).fold([f32::MIN; 5], |max, s| {
+                    std::array::from_fn(|i| max[i].max(s[i]))
+                });
+                (max, n)
+            })
+            .collect())
     }
 
     /// Raw scores of encoded units, batched by the policy, batches in parallel on the current
@@ -100,16 +131,21 @@ impl Labeler {
         })
     }
 
-    /// Scores and decides `(text, context)` pairs, in input order.
-    fn score_and_decide(
-        &self,
-        pairs: &[(&str, String)],
-    ) -> Result<Vec<(LabelSet, Scores)>, ModelError> {
-        let raw = self.score_pairs(pairs)?;
+    /// Scores and decides `(text, context)` pairs, in input order, with each pair's number of
+    /// windows.
+    fn score_and_decide(&self, pairs: &[(&str, String)]) -> Result<Vec<Decided>, ModelError> {
+        let raw = self.score_windowed(pairs)?;
         Ok(pairs
             .par_iter()
             .zip(raw)
-            .map(|((text, context), raw)| self.decider.decide(raw, text, context))
+            .map(|((text, context), (raw, windows))| {
+                let (labels, scores) = self.decider.decide(raw, text, context);
+                Decided {
+                    labels,
+                    scores,
+                    windows,
+                }
+            })
             .collect())
     }
 
@@ -124,8 +160,11 @@ impl Labeler {
         Ok(units
             .into_iter()
             .zip(decided)
-            .map(|(unit, (labels, scores))| {
-                LabeledUnit::from_unit(unit, labels, scores, &self.model.id)
+            .map(|(unit, decided)| {
+                let mut record =
+                    LabeledUnit::from_unit(unit, decided.labels, decided.scores, &self.model.id);
+                record.windows = decided.windows;
+                record
             })
             .collect())
     }
@@ -146,7 +185,7 @@ impl Labeler {
             .into_iter()
             .zip(decided)
             .enumerate()
-            .map(|(index, (input, (labels, scores)))| {
+            .map(|(index, (input, decided))| {
                 let id = match input.id {
                     serde_json::Value::String(s) => s,
                     other => other.to_string(),
@@ -161,8 +200,9 @@ impl Labeler {
                     section: Vec::new(),
                     lead: None,
                     text: input.text,
-                    labels,
-                    scores,
+                    labels: decided.labels,
+                    scores: decided.scores,
+                    windows: decided.windows,
                     model: self.model.id.clone(),
                 }
             })

@@ -171,6 +171,18 @@ impl ClauseModel {
             .map_err(|e| ModelError::Tokenize(e.to_string()))
     }
 
+    /// Encodes one unit as the windows that read it whole (one window unless the text is longer
+    /// than the model's budget; see [`encode::UnitEncoder::encode_windows`]).
+    pub fn encode_windows(
+        &self,
+        text: &str,
+        context: &str,
+    ) -> Result<Vec<EncodedUnit>, ModelError> {
+        self.encoder
+            .encode_windows(text, context)
+            .map_err(|e| ModelError::Tokenize(e.to_string()))
+    }
+
     /// Sigmoid scores, one row per unit, columns in [`Label::ALL`] order.
     ///
     /// Units are packed, never padded: a unit's score does not depend on its batch beyond

@@ -3,8 +3,8 @@
 use super::LabeledUnit;
 
 /// Names of the flat columns, in output order.
-pub const SCALAR_COLUMNS: [&str; 10] = [
-    "doc", "index", "id", "start", "end", "kind", "section", "lead", "text", "labels",
+pub const SCALAR_COLUMNS: [&str; 11] = [
+    "doc", "index", "id", "start", "end", "kind", "section", "lead", "text", "labels", "windows",
 ];
 
 /// The flat columns of one record as text; list columns joined with `|`.
@@ -26,6 +26,7 @@ pub fn scalar_cells(record: &LabeledUnit) -> Vec<String> {
             .map(|l| l.name())
             .collect::<Vec<_>>()
             .join("|"),
+        record.windows.to_string(),
     ]
 }
 

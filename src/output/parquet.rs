@@ -35,6 +35,7 @@ fn schema() -> Schema {
         Field::new("lead", DataType::Utf8, true),
         Field::new("text", DataType::Utf8, false),
         Field::new("labels", list(), false),
+        Field::new("windows", DataType::Int64, false),
     ];
     fields.extend(
         Label::ALL
@@ -95,6 +96,7 @@ pub fn write_parquet(records: &[LabeledUnit], out: &mut dyn Write) -> Result<(),
                 .iter()
                 .map(|r| r.labels.iter().map(|l| l.name()).collect()),
         ),
+        ints(|r| Some(r.windows)),
     ];
     for label in Label::ALL {
         columns.push(Arc::new(

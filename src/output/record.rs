@@ -26,7 +26,19 @@ pub struct LabeledUnit {
     pub text: String,
     pub labels: LabelSet,
     pub scores: Scores,
+    /// How many overlapping windows the model read the text in: 1 unless the text is longer
+    /// than the model's budget (its scores are then the windows' maximum).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub windows: usize,
     pub model: String,
+}
+
+fn one() -> usize {
+    1
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
 }
 
 impl LabeledUnit {
@@ -44,6 +56,7 @@ impl LabeledUnit {
             text: unit.text,
             labels,
             scores,
+            windows: 1,
             model: model.to_string(),
         }
     }

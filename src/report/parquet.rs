@@ -76,6 +76,7 @@ struct Columns<'a> {
     lead: Option<&'a StringArray>,
     text: &'a StringArray,
     labels: &'a ListArray,
+    windows: Option<Integers<'a>>,
     scores: Vec<&'a Float32Array>,
     model: Option<&'a StringArray>,
 }
@@ -127,6 +128,7 @@ impl<'a> Columns<'a> {
             lead: strings("lead")?,
             text: required(strings("text"), "text")?,
             labels: required(lists("labels"), "labels")?,
+            windows: integers("windows")?,
             scores,
             model: strings("model")?,
         })
@@ -196,6 +198,7 @@ fn append_rows(batch: &RecordBatch, records: &mut Vec<LabeledUnit>) -> Result<()
             lead: optional_string(columns.lead, row),
             text: columns.text.value(row).to_string(),
             labels,
+            windows: optional_usize(columns.windows, row)?.unwrap_or(1),
             scores: Scores {
                 collection: raw[0],
                 sharing: raw[1],

@@ -32,6 +32,7 @@ fn record(
         kind: Some(kind),
         section: section.iter().map(|s| s.to_string()).collect(),
         scores: Scores::rounded(Label::ALL.map(score)),
+        windows: 1,
         model: "tiny@0".into(),
         ..privclause::fixtures::labeled_unit(doc, index, text, labels)
     }
