@@ -5,9 +5,9 @@ use anyhow::{Context, Result};
 use clap::Args;
 use privclause::dataset::{read_jsonl, read_records, DatasetRecord, Split};
 use privclause::eval::challenge::{family_table, score_families, ChallengeUnit, FamilyScore};
-use privclause::eval::{evaluate, evaluate_by_source, Evaluation};
+use privclause::eval::{calibration_errors, evaluate, evaluate_by_source, Evaluation};
 use privclause::label::Labeler;
-use privclause::labels::LabelSet;
+use privclause::labels::{Label, LabelSet, Scores};
 use privclause::model::ContextMode;
 use privclause::rules::{rule_labels, RULES_VERSION};
 use serde::Serialize;
@@ -57,6 +57,9 @@ struct EvalOutput<'a> {
     split: &'a str,
     predictor: String,
     overall: Evaluation,
+    /// Expected calibration error of the written (calibrated) scores, per label.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    calibration_error: BTreeMap<Label, f64>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     by_source: BTreeMap<String, Evaluation>,
 }
@@ -78,7 +81,7 @@ fn select<'a>(records: &'a [DatasetRecord], split: &str) -> Result<Vec<&'a Datas
 fn model_predictions(
     args: &EvalArgs,
     records: &[&DatasetRecord],
-) -> Result<(String, Vec<LabelSet>)> {
+) -> Result<(String, Vec<(LabelSet, Scores)>)> {
     let mut labeler = Labeler::load(args.model.as_deref(), args.precision)?;
     if args.no_context {
         labeler.model.set_context_mode(ContextMode::None);
@@ -124,9 +127,12 @@ fn run_challenge(args: &EvalArgs) -> Result<ExitCode> {
     if args.model_only {
         labeler.decider = labeler.decider.model_only();
     }
-    let with_context = pool.install(|| labeler.predict_records(&selected, true))?;
+    let labels_only = |decided: Vec<(LabelSet, Scores)>| -> Vec<LabelSet> {
+        decided.into_iter().map(|(labels, _)| labels).collect()
+    };
+    let with_context = labels_only(pool.install(|| labeler.predict_records(&selected, true))?);
     labeler.model.set_context_mode(ContextMode::None);
-    let unit_only = pool.install(|| labeler.predict_records(&selected, false))?;
+    let unit_only = labels_only(pool.install(|| labeler.predict_records(&selected, false))?);
     let mut predictor = labeler.model.id.clone();
     if args.model_only {
         predictor += " (model alone)";
@@ -180,20 +186,24 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         args.split
     );
     let pool = super::thread_pool(args.threads)?;
-    let (predictor, predictions) = if args.rules {
+    let (predictor, predictions, calibration_error) = if args.rules {
         let predictions = selected
             .iter()
             .map(|r| rule_labels(&r.text, &r.context))
             .collect();
-        (RULES_VERSION.to_string(), predictions)
+        (RULES_VERSION.to_string(), predictions, BTreeMap::new())
     } else {
-        pool.install(|| model_predictions(&args, &selected))?
+        let (predictor, decided) = pool.install(|| model_predictions(&args, &selected))?;
+        let (predictions, scores): (Vec<LabelSet>, Vec<Scores>) = decided.into_iter().unzip();
+        let errors = calibration_errors(&selected, &scores);
+        (predictor, predictions, errors)
     };
     let output = EvalOutput {
         data: args.data.display().to_string(),
         split: &args.split,
         predictor,
         overall: evaluate(&selected, &predictions),
+        calibration_error,
         by_source: if args.by_source {
             evaluate_by_source(&selected, &predictions)
         } else {
@@ -208,6 +218,17 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         selected.len()
     );
     print!("{}", output.overall.table());
+    if !output.calibration_error.is_empty() {
+        let errors: Vec<String> = output
+            .calibration_error
+            .iter()
+            .map(|(label, e)| format!("{label} {e:.4}"))
+            .collect();
+        println!(
+            "expected calibration error (10 bins): {}",
+            errors.join(", ")
+        );
+    }
     for (group, evaluation) in &output.by_source {
         println!("\n{group}\n{}", evaluation.table());
     }

@@ -25,6 +25,10 @@ pub struct TuneArgs {
     /// a label the rules do not help gets none.
     #[arg(long)]
     pub rule_thresholds: bool,
+    /// Fit a Platt calibration per label first, then re-tune the plain thresholds and (if the
+    /// model has any) the rule thresholds on the calibrated scores.
+    #[arg(long, conflicts_with = "rule_thresholds")]
+    pub calibrate: bool,
 }
 
 pub fn run(args: TuneArgs) -> Result<ExitCode> {
@@ -32,7 +36,9 @@ pub fn run(args: TuneArgs) -> Result<ExitCode> {
     let dev: Vec<&DatasetRecord> = records.iter().filter(|r| r.split == Split::Dev).collect();
     let labeler = Labeler::load(Some(&args.model.display().to_string()), None)?;
     let scores = labeler.score_records(&dev)?;
-    let mode = if args.rule_thresholds {
+    let mode = if args.calibrate {
+        TuneMode::Calibrate
+    } else if args.rule_thresholds {
         TuneMode::RuleThresholds
     } else {
         TuneMode::Plain
@@ -41,6 +47,12 @@ pub fn run(args: TuneArgs) -> Result<ExitCode> {
     write_settings(&args.model, &settings)?;
     for label in Label::ALL {
         let alone = settings.threshold(label);
+        if let Some(c) = settings.calibration.get(&label) {
+            eprintln!(
+                "{label}: calibrated by slope {}, offset {}",
+                c.slope, c.offset
+            );
+        }
         match settings.rule_threshold(label) {
             Some(rule) => eprintln!(
                 "{label}: {alone} alone; with rules: {}, or {} where {RULES_VERSION} gives it",

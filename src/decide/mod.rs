@@ -5,7 +5,7 @@
 pub mod tune;
 
 use crate::labels::{Label, LabelSet, Scores};
-use crate::model::{ClassifierSettings, RuleThreshold};
+use crate::model::{Calibration, ClassifierSettings, RuleThreshold};
 use crate::rules::{rule_labels, RULES_VERSION};
 
 /// Why a model's `privclause.json` cannot decide labels.
@@ -24,6 +24,7 @@ pub enum DecideError {
 /// that lets the keyword rules ([`crate::rules`]) vouch for a lower score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decider {
+    calibration: [Calibration; 5],
     thresholds: [f32; 5],
     rule_thresholds: [Option<RuleThreshold>; 5],
 }
@@ -41,6 +42,7 @@ impl Decider {
             }
         }
         Ok(Self {
+            calibration: Label::ALL.map(|label| settings.calibration(label)),
             thresholds: Label::ALL.map(|label| settings.threshold(label)),
             rule_thresholds: Label::ALL.map(|label| settings.rule_threshold(label)),
         })
@@ -54,6 +56,7 @@ impl Decider {
     /// A threshold per label (in [`Label::ALL`] order), the model deciding alone.
     pub fn from_thresholds(thresholds: [f32; 5]) -> Self {
         Self {
+            calibration: [Calibration::IDENTITY; 5],
             thresholds,
             rule_thresholds: [None; 5],
         }
@@ -63,6 +66,7 @@ impl Decider {
     /// (`--model-only`).
     pub fn model_only(&self) -> Self {
         Self {
+            calibration: self.calibration,
             thresholds: self.thresholds,
             rule_thresholds: [None; 5],
         }
@@ -73,10 +77,16 @@ impl Decider {
         self.rule_thresholds.iter().any(Option::is_some)
     }
 
-    /// A unit's labels and its rounded scores, from its raw scores (in [`Label::ALL`] order),
-    /// its text and its context (which the rules read when a rule threshold needs them).
+    /// The calibrated scores of a unit's raw model scores (in [`Label::ALL`] order).
+    pub fn calibrate(&self, raw: [f32; 5]) -> [f32; 5] {
+        std::array::from_fn(|i| self.calibration[i].apply(raw[i]))
+    }
+
+    /// A unit's labels and its rounded calibrated scores, from its raw scores (in
+    /// [`Label::ALL`] order), its text and its context (which the rules read when a rule
+    /// threshold needs them).
     pub fn decide(&self, raw: [f32; 5], text: &str, context: &str) -> (LabelSet, Scores) {
-        let scores = Scores::rounded(raw);
+        let scores = Scores::rounded(self.calibrate(raw));
         let ruled = if self.consults_rules() {
             rule_labels(text, context)
         } else {

@@ -5,7 +5,7 @@ use super::admits;
 use crate::dataset::DatasetRecord;
 use crate::eval::{is_gold_source, Counts};
 use crate::labels::Label;
-use crate::model::{ClassifierSettings, RuleThreshold};
+use crate::model::{logit, Calibration, ClassifierSettings, RuleThreshold};
 use crate::rules::{rule_labels, RULES_VERSION};
 
 /// `step` × 0.05, rounded to two decimals (so 18 gives 0.9, not 0.90000004).
@@ -116,7 +116,79 @@ pub fn gold_pairs(records: &[&DatasetRecord], scores: &[[f32; 5]]) -> [Vec<Ruled
     pairs
 }
 
-/// Which of a model's thresholds `privclause tune` re-tunes.
+/// Per label, Platt scaling fitted on the pairs' raw scores and gold labels: maximum
+/// likelihood with Platt's smoothed targets, by Newton's method. A label whose pairs are all
+/// of one class (or none) keeps the identity.
+pub fn fit_calibration(pairs: &[Vec<RuledPair>; 5]) -> [Calibration; 5] {
+    Label::ALL.map(|label| fit_platt(&pairs[label.index()]))
+}
+
+fn fit_platt(data: &[RuledPair]) -> Calibration {
+    let positives = data.iter().filter(|p| p.gold).count() as f64;
+    let negatives = data.len() as f64 - positives;
+    if positives == 0.0 || negatives == 0.0 {
+        return Calibration::IDENTITY;
+    }
+    let (high, low) = (
+        (positives + 1.0) / (positives + 2.0),
+        1.0 / (negatives + 2.0),
+    );
+    let points: Vec<(f64, f64)> = data
+        .iter()
+        .map(|p| (f64::from(logit(p.score)), if p.gold { high } else { low }))
+        .collect();
+    let (mut slope, mut offset) = (1.0f64, 0.0f64);
+    for _ in 0..100 {
+        // Gradient and Hessian of the negative log-likelihood in (slope, offset).
+        let (mut g_s, mut g_o, mut h_ss, mut h_so, mut h_oo) = (0.0, 0.0, 1e-9, 0.0, 1e-9);
+        for &(z, target) in &points {
+            let p = 1.0 / (1.0 + (-(slope * z + offset)).exp());
+            let (d, w) = (p - target, p * (1.0 - p));
+            g_s += d * z;
+            g_o += d;
+            h_ss += w * z * z;
+            h_so += w * z;
+            h_oo += w;
+        }
+        let det = h_ss * h_oo - h_so * h_so;
+        let mut step_s = (h_oo * g_s - h_so * g_o) / det;
+        let mut step_o = (h_ss * g_o - h_so * g_s) / det;
+        // Halve the Newton step until the loss does not grow.
+        let before = platt_loss(&points, slope, offset);
+        while step_s.abs() + step_o.abs() > 1e-12
+            && platt_loss(&points, slope - step_s, offset - step_o) > before
+        {
+            step_s /= 2.0;
+            step_o /= 2.0;
+        }
+        slope -= step_s;
+        offset -= step_o;
+        if step_s.abs() + step_o.abs() < 1e-9 {
+            break;
+        }
+    }
+    if !(slope.is_finite() && offset.is_finite() && slope > 0.0) {
+        return Calibration::IDENTITY;
+    }
+    Calibration {
+        slope: slope as f32,
+        offset: offset as f32,
+    }
+}
+
+/// Negative log-likelihood of Platt's targets under `sigmoid(slope * z + offset)`.
+fn platt_loss(points: &[(f64, f64)], slope: f64, offset: f64) -> f64 {
+    points
+        .iter()
+        .map(|&(z, target)| {
+            let x = slope * z + offset;
+            // log(1 + e^x) - target * x, computed stably.
+            x.max(0.0) + (-x.abs()).exp().ln_1p() - target * x
+        })
+        .sum()
+}
+
+/// Which of a model's decision settings `privclause tune` re-tunes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TuneMode {
     /// The plain per-label thresholds (the model alone); rule thresholds are kept.
@@ -124,9 +196,13 @@ pub enum TuneMode {
     /// The rule thresholds, tuned jointly per label; plain thresholds are kept. A label the
     /// rules do not help gets none.
     RuleThresholds,
+    /// The calibration, then on its scale the plain thresholds and (if the model has any)
+    /// the rule thresholds.
+    Calibrate,
 }
 
-/// `settings` with the thresholds of `mode` re-tuned on `dev` records and their `scores`.
+/// `settings` with the decisions of `mode` re-tuned on `dev` records and their raw `scores`
+/// (thresholds are tuned on the calibrated scale).
 pub fn retune(
     settings: &ClassifierSettings,
     dev: &[&DatasetRecord],
@@ -134,27 +210,38 @@ pub fn retune(
     mode: TuneMode,
 ) -> ClassifierSettings {
     let mut settings = settings.clone();
-    let pairs = gold_pairs(dev, scores);
-    match mode {
-        TuneMode::Plain => {
-            let thresholds = tune_thresholds(&pairs);
-            for label in Label::ALL {
-                settings.thresholds.insert(label, thresholds[label.index()]);
+    if mode == TuneMode::Calibrate {
+        let fitted = fit_calibration(&gold_pairs(dev, scores));
+        settings.calibration = Label::ALL
+            .into_iter()
+            .filter(|l| fitted[l.index()] != Calibration::IDENTITY)
+            .map(|l| (l, fitted[l.index()]))
+            .collect();
+    }
+    let calibrated: Vec<[f32; 5]> = scores
+        .iter()
+        .map(|raw| std::array::from_fn(|i| settings.calibration(Label::ALL[i]).apply(raw[i])))
+        .collect();
+    let pairs = gold_pairs(dev, &calibrated);
+    if matches!(mode, TuneMode::Plain | TuneMode::Calibrate) {
+        let thresholds = tune_thresholds(&pairs);
+        for label in Label::ALL {
+            settings.thresholds.insert(label, thresholds[label.index()]);
+        }
+    }
+    let had_rules = !settings.rule_thresholds.is_empty();
+    if mode == TuneMode::RuleThresholds || (mode == TuneMode::Calibrate && had_rules) {
+        settings.rule_thresholds.clear();
+        settings.rules_version = None;
+        let tuned = tune_rule_thresholds(&pairs);
+        for label in Label::ALL {
+            let rule = tuned[label.index()];
+            if rule.with_rule < rule.alone {
+                settings.rule_thresholds.insert(label, rule);
             }
         }
-        TuneMode::RuleThresholds => {
-            settings.rule_thresholds.clear();
-            settings.rules_version = None;
-            let tuned = tune_rule_thresholds(&pairs);
-            for label in Label::ALL {
-                let rule = tuned[label.index()];
-                if rule.with_rule < rule.alone {
-                    settings.rule_thresholds.insert(label, rule);
-                }
-            }
-            if !settings.rule_thresholds.is_empty() {
-                settings.rules_version = Some(RULES_VERSION.to_string());
-            }
+        if !settings.rule_thresholds.is_empty() {
+            settings.rules_version = Some(RULES_VERSION.to_string());
         }
     }
     settings
@@ -191,6 +278,31 @@ mod tests {
             (t[1].alone, t[1].with_rule),
             (0.5, 0.5),
             "no data keeps 0.5"
+        );
+    }
+
+    #[test]
+    fn platt_scaling_makes_overconfident_scores_honest() {
+        // Scores of 0.99 are right half the time, scores of 0.01 never.
+        let p = |score, gold| RuledPair {
+            score,
+            gold,
+            ruled: false,
+        };
+        let mut pairs: [Vec<RuledPair>; 5] = Default::default();
+        for i in 0..200 {
+            pairs[0].push(p(0.99, i % 2 == 0));
+            pairs[0].push(p(0.01, false));
+        }
+        pairs[1] = vec![p(0.9, true)];
+        let fitted = fit_calibration(&pairs);
+        let high = fitted[0].apply(0.99);
+        assert!((high - 0.5).abs() < 0.02, "{high}");
+        assert!(fitted[0].apply(0.01) < 0.02);
+        assert_eq!(
+            fitted[1],
+            Calibration::IDENTITY,
+            "one class keeps the identity"
         );
     }
 

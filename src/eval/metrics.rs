@@ -169,3 +169,43 @@ mod tests {
         assert!((confusion.macro_f1() - 1.0).abs() < 1e-12);
     }
 }
+
+/// Expected calibration error of `(score, gold)` pairs: over ten equal-width bins of score,
+/// the pair-weighted mean gap between a bin's mean score and its share of gold positives.
+/// 0 for no pairs.
+pub fn expected_calibration_error(pairs: &[(f32, bool)]) -> f64 {
+    const BINS: usize = 10;
+    let mut sums = [(0usize, 0f64, 0usize); BINS];
+    for &(score, gold) in pairs {
+        let bin = ((score.clamp(0.0, 1.0) * BINS as f32) as usize).min(BINS - 1);
+        sums[bin].0 += 1;
+        sums[bin].1 += f64::from(score);
+        sums[bin].2 += usize::from(gold);
+    }
+    if pairs.is_empty() {
+        return 0.0;
+    }
+    sums.iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|&(n, total, positives)| {
+            let gap = (total / n as f64 - positives as f64 / n as f64).abs();
+            gap * n as f64 / pairs.len() as f64
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod calibration_tests {
+    use super::expected_calibration_error;
+
+    #[test]
+    fn calibration_error_is_the_weighted_gap_per_bin() {
+        assert_eq!(expected_calibration_error(&[]), 0.0);
+        // Bin 0.9: scores 0.95, half positive (gap 0.45); bin 0.0: scores 0.05, none (0.05).
+        let pairs = [(0.95, true), (0.95, false), (0.05, false), (0.05, false)];
+        let ece = expected_calibration_error(&pairs);
+        assert!((ece - (0.5 * 0.45 + 0.5 * 0.05)).abs() < 1e-6, "{ece}");
+        let perfect = [(1.0, true), (0.0, false)];
+        assert_eq!(expected_calibration_error(&perfect), 0.0);
+    }
+}

@@ -4,5 +4,7 @@ pub mod challenge;
 mod metrics;
 mod report;
 
-pub use metrics::{Confusion, Counts};
-pub use report::{evaluate, evaluate_by_source, is_gold_source, Evaluation, LabelScores};
+pub use metrics::{expected_calibration_error, Confusion, Counts};
+pub use report::{
+    calibration_errors, evaluate, evaluate_by_source, is_gold_source, Evaluation, LabelScores,
+};

@@ -2,7 +2,7 @@
 
 use super::Confusion;
 use crate::dataset::DatasetRecord;
-use crate::labels::{Label, LabelSet};
+use crate::labels::{Label, LabelSet, Scores};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -139,5 +139,26 @@ pub fn evaluate_by_source(
     groups
         .into_iter()
         .map(|(key, (confusion, units))| (key, Evaluation::from_confusion(&confusion, units)))
+        .collect()
+}
+
+/// Per label, the expected calibration error of the records' scores against their gold labels
+/// (where the label's source is gold).
+pub fn calibration_errors(records: &[&DatasetRecord], scores: &[Scores]) -> BTreeMap<Label, f64> {
+    Label::ALL
+        .iter()
+        .map(|&label| {
+            let pairs: Vec<(f32, bool)> = records
+                .iter()
+                .zip(scores)
+                .filter(|(r, _)| {
+                    r.label_source
+                        .get(&label)
+                        .is_some_and(|s| is_gold_source(s))
+                })
+                .map(|(r, s)| (s.get(label), r.labels.contains(label)))
+                .collect();
+            (label, super::expected_calibration_error(&pairs))
+        })
         .collect()
 }

@@ -242,20 +242,21 @@ impl Labeler {
         self.score_pairs(&pairs)
     }
 
-    /// The labels decided for dataset records. Without `rules_see_context`, rule thresholds
-    /// read the unit alone (as the model does when its context mode is off).
+    /// The labels and (calibrated) scores decided for dataset records. Without
+    /// `rules_see_context`, rule thresholds read the unit alone (as the model does when its
+    /// context mode is off).
     pub fn predict_records(
         &self,
         records: &[&DatasetRecord],
         rules_see_context: bool,
-    ) -> Result<Vec<LabelSet>, ModelError> {
+    ) -> Result<Vec<(LabelSet, Scores)>, ModelError> {
         let raw = self.score_records(records)?;
         Ok(records
             .iter()
             .zip(raw)
             .map(|(r, raw)| {
                 let context = if rules_see_context { &r.context } else { "" };
-                self.decider.decide(raw, &r.text, context).0
+                self.decider.decide(raw, &r.text, context)
             })
             .collect())
     }

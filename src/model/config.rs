@@ -166,6 +166,10 @@ pub struct ClassifierSettings {
     /// The rules (`rules@vN`) that `rule_thresholds` were tuned with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules_version: Option<String>,
+    /// Per-label Platt scaling of the model's scores, fitted on the dev split; thresholds and
+    /// written scores are on the calibrated scale. A label without one is used as is.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub calibration: BTreeMap<Label, Calibration>,
     /// How context is fed.
     #[serde(default)]
     pub context: ContextMode,
@@ -198,6 +202,7 @@ impl Default for ClassifierSettings {
             thresholds: Label::ALL.iter().map(|l| (*l, 0.5)).collect(),
             rule_thresholds: BTreeMap::new(),
             rules_version: None,
+            calibration: BTreeMap::new(),
             context: ContextMode::SectionAndLead,
             max_length: 256,
             lowercase_ascii: true,
@@ -219,6 +224,44 @@ impl ClassifierSettings {
     pub fn rule_threshold(&self, label: Label) -> Option<RuleThreshold> {
         self.rule_thresholds.get(&label).copied()
     }
+
+    /// The calibration of one label (the identity when it has none).
+    pub fn calibration(&self, label: Label) -> Calibration {
+        self.calibration
+            .get(&label)
+            .copied()
+            .unwrap_or(Calibration::IDENTITY)
+    }
+}
+
+/// Platt scaling of a sigmoid score `p`: `sigmoid(slope * logit(p) + offset)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    pub slope: f32,
+    pub offset: f32,
+}
+
+impl Calibration {
+    /// Leaves scores unchanged.
+    pub const IDENTITY: Self = Self {
+        slope: 1.0,
+        offset: 0.0,
+    };
+
+    /// The calibrated score of a sigmoid score.
+    pub fn apply(self, score: f32) -> f32 {
+        if self == Self::IDENTITY {
+            return score;
+        }
+        let z = logit(score);
+        1.0 / (1.0 + (-(self.slope * z + self.offset)).exp())
+    }
+}
+
+/// The logit of a score, clamped away from 0 and 1 so that it stays finite.
+pub fn logit(score: f32) -> f32 {
+    let p = score.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
 }
 
 /// A label's decision with the rules, as stored: given when the score reaches `alone`, or

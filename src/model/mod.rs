@@ -10,7 +10,9 @@ mod hub;
 mod save;
 
 pub use crate::engine::EncodedUnit;
-pub use config::{BertConfig, ClassifierSettings, ContextMode, Precision, RuleThreshold};
+pub use config::{
+    logit, BertConfig, Calibration, ClassifierSettings, ContextMode, Precision, RuleThreshold,
+};
 pub use encode::UnitEncoder;
 pub use error::ModelError;
 pub use hub::{default_model_dir, ModelLocator, DEFAULT_MODEL};
