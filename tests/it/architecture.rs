@@ -22,7 +22,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "dataset",
         &["corpus", "input", "labels", "rules", "segment"],
     ),
-    ("eval", &["dataset", "labels"]),
+    ("eval", &["dataset", "labels", "segment"]),
     ("decide", &["dataset", "eval", "labels", "model", "rules"]),
     (
         "label",
