@@ -75,11 +75,7 @@ impl UnitEncoder {
     /// truncating a text longer than the budget (what training sees).
     pub fn encode(&self, text: &str, context: &str) -> tokenizers::Result<EncodedUnit> {
         let (text_ids, context_ids) = self.pieces_of(text, context)?;
-        let room = if context_ids.is_empty() {
-            self.max_length - 2
-        } else {
-            self.max_length - 4
-        };
+        let room = self.text_room(&context_ids);
         Ok(self.assemble(&context_ids, &text_ids[..text_ids.len().min(room)]))
     }
 
@@ -92,12 +88,7 @@ impl UnitEncoder {
         context: &str,
     ) -> tokenizers::Result<Vec<EncodedUnit>> {
         let (text_ids, context_ids) = self.pieces_of(text, context)?;
-        let fits = if context_ids.is_empty() {
-            self.max_length - 2
-        } else {
-            self.max_length - 4
-        };
-        if text_ids.len() <= fits {
+        if text_ids.len() <= self.text_room(&context_ids) {
             return Ok(vec![self.assemble(&context_ids, &text_ids)]);
         }
         let context_ids = &context_ids[context_ids.len().saturating_sub(self.max_length / 4)..];
@@ -106,6 +97,16 @@ impl UnitEncoder {
         Ok(window_starts(text_ids.len(), window)
             .map(|start| self.assemble(context_ids, &text_ids[start..start + window]))
             .collect())
+    }
+
+    /// Most text pieces one encoding holds: the budget less `[CLS]`, `[SEP]` and, with a
+    /// context, its `[SEP]` and at least one context piece.
+    fn text_room(&self, context_ids: &[u32]) -> usize {
+        if context_ids.is_empty() {
+            self.max_length - 2
+        } else {
+            self.max_length - 4
+        }
     }
 
     /// Word pieces of the text and of the context (empty when context is not fed).
