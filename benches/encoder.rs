@@ -28,7 +28,7 @@ fn sample_units(model: &ClauseModel) -> Vec<EncodedUnit> {
         .step_by(step)
         .take(UNITS)
         .map(|u| {
-            let context = context_of(&u.section, u.lead.as_deref());
+            let context = context_of(u.section(), u.lead());
             model.encode(&u.text, &context).unwrap()
         })
         .collect()

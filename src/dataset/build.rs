@@ -113,7 +113,7 @@ fn record(
         policy: policy.to_string(),
         unit: unit.index,
         text: unit.text.clone(),
-        context: context_of(&unit.section, unit.lead.as_deref()),
+        context: context_of(unit.section(), unit.lead()),
         labels,
         label_source: sources,
         split: Split::Train,
@@ -198,7 +198,7 @@ fn capp_policy_records(
             .iter()
             .flat_map(|s| s.labels.iter().filter_map(|name| capp_label(name, &s.text)))
             .collect();
-        let context = context_of(&unit.section, unit.lead.as_deref());
+        let context = context_of(unit.section(), unit.lead());
         let rules = rule_labels(&unit.text, &context);
         if let Some((hand_labels, origin)) = hand.get(&id, unit.index, &unit.text) {
             report.capp_units_hand += 1;

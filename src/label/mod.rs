@@ -153,7 +153,7 @@ impl Labeler {
     pub fn label_units(&self, units: Vec<Unit>) -> Result<Vec<LabeledUnit>, ModelError> {
         let pairs: Vec<(&str, String)> = units
             .iter()
-            .map(|u| (u.text.as_str(), context_of(&u.section, u.lead.as_deref())))
+            .map(|u| (u.text.as_str(), context_of(u.section(), u.lead())))
             .collect();
         let decided = self.score_and_decide(&pairs)?;
         drop(pairs);

@@ -45,14 +45,14 @@ impl LabeledUnit {
     /// A record for a segmented unit.
     pub fn from_unit(unit: Unit, labels: LabelSet, scores: Scores, model: &str) -> Self {
         Self {
-            doc: unit.doc.to_string(),
+            doc: unit.doc().to_owned(),
             index: unit.index,
             id: None,
             start: Some(unit.start),
             end: Some(unit.end),
             kind: Some(unit.kind),
-            section: unit.section.to_vec(),
-            lead: unit.lead.as_deref().map(str::to_owned),
+            section: unit.section().to_vec(),
+            lead: unit.lead().map(str::to_owned),
             text: unit.text,
             labels,
             scores,

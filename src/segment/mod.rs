@@ -11,7 +11,7 @@ mod sentence;
 mod table;
 mod unit;
 
-pub use unit::{context_of, Unit, UnitKind};
+pub use unit::{context_of, Place, Unit, UnitKind};
 
 use lines::Line;
 use marker::{Family, Marker};
@@ -67,6 +67,7 @@ pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
         units: Vec::with_capacity(lines.len()),
         sections: Vec::new(),
         section_path: None,
+        place: None,
         lists: Vec::new(),
         pending_lead: None,
         spans: Vec::new(),
@@ -126,6 +127,8 @@ struct Builder<'a> {
     /// Their texts, as every unit under them carries them (built when a unit needs it after
     /// the headings changed).
     section_path: Option<Arc<[String]>>,
+    /// The place of the last unit emitted, reused while its section path and lead hold.
+    place: Option<Arc<Place>>,
     /// Open lists, outermost first, with the lead each one got.
     lists: Vec<(Family, Option<Arc<str>>)>,
     /// Set when the last unit ends with `：`/`:`.
@@ -156,10 +159,8 @@ impl Builder<'_> {
         let mut pieces = std::mem::take(&mut self.spans);
         pieces.clear();
         long::split_long(self.chars, s, e, self.max, &mut pieces);
-        let sections = &self.sections;
-        let section = self
-            .section_path
-            .get_or_insert_with(|| sections.iter().map(|(_, t)| t.clone()).collect());
+        self.update_place(lead);
+        let place = self.place.as_ref().expect("set by update_place");
         for &(ps, pe) in &pieces {
             let text: String = self.chars[ps..pe].iter().collect();
             self.pending_lead =
@@ -168,17 +169,40 @@ impl Builder<'_> {
                     family,
                 });
             self.units.push(Unit {
-                doc: Arc::clone(&self.doc),
+                place: Arc::clone(place),
                 index: self.units.len(),
                 start: ps,
                 end: pe,
                 text,
                 kind,
-                section: Arc::clone(section),
-                lead: lead.cloned(),
             });
         }
         self.spans = pieces;
+    }
+
+    /// Makes `self.place` the place of a unit under the current headings with `lead`, keeping
+    /// the last one if it still is.
+    fn update_place(&mut self, lead: Option<&Arc<str>>) {
+        let sections = &self.sections;
+        let section = self
+            .section_path
+            .get_or_insert_with(|| sections.iter().map(|(_, t)| t.clone()).collect());
+        let same_lead = |held: Option<&Arc<str>>| match (held, lead) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        let current = self
+            .place
+            .as_ref()
+            .is_some_and(|p| Arc::ptr_eq(&p.section, section) && same_lead(p.lead.as_ref()));
+        if !current {
+            self.place = Some(Arc::new(Place {
+                doc: Arc::clone(&self.doc),
+                section: Arc::clone(section),
+                lead: lead.cloned(),
+            }));
+        }
     }
 
     /// Whether a list of `family` is going on or being introduced (so a numbered line is an item).

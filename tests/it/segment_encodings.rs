@@ -93,7 +93,10 @@ fn html_decodes_to_the_same_units() {
         html.push_str("</body></html>");
         let d = decode(html.as_bytes(), false).unwrap();
         assert!(d.html, "{name}");
-        let key = |u: Unit| (u.text.trim().to_owned(), u.kind, u.section, u.lead);
+        let key = |u: Unit| {
+            let place = (u.section().to_vec(), u.lead().map(str::to_owned));
+            (u.text.trim().to_owned(), u.kind, place)
+        };
         let got: Vec<_> = units(&d.text).into_iter().map(key).collect();
         let want: Vec<_> = units(&plain).into_iter().map(key).collect();
         assert_eq!(got, want, "{name}: HTML");

@@ -56,15 +56,11 @@ fn check(path: &Path, text: &str, units: &[Unit], max: usize) {
         if u.kind == UnitKind::ListItem && i > 0 {
             let p = &units[i - 1];
             if p.kind == UnitKind::Sentence && p.text.ends_with(['：', ':']) {
-                assert_eq!(
-                    u.lead.as_deref(),
-                    Some(p.text.as_str()),
-                    "{name}: unit {i} lead"
-                );
+                assert_eq!(u.lead(), Some(p.text.as_str()), "{name}: unit {i} lead");
             }
         }
         if u.kind == UnitKind::Heading || u.kind == UnitKind::Sentence {
-            assert!(u.lead.is_none(), "{name}: unit {i} has a lead");
+            assert!(u.lead().is_none(), "{name}: unit {i} has a lead");
         }
     }
 }
@@ -133,7 +129,7 @@ fn seed_001_structure() {
     assert_eq!(rows.len(), 21, "header + 20 SDK rows");
     assert!(rows[0].text.starts_with("SDK名称") && rows[0].text.ends_with("通过SDK获取信息的主体"));
     let header = "SDK名称 | 所需的系统权限 | 使用目的/理由 | 涉及用户范围 | 通过SDK获取信息的主体";
-    assert!(rows[1..].iter().all(|r| r.lead.as_deref() == Some(header)));
+    assert!(rows[1..].iter().all(|r| r.lead() == Some(header)));
     assert!(rows[1].text.starts_with("umeng（友盟）"));
     // A list item under a numbered heading carries the heading path and its lead-in.
     let item = units
@@ -142,7 +138,7 @@ fn seed_001_structure() {
         .unwrap();
     assert_eq!(item.kind, UnitKind::ListItem);
     assert_eq!(
-        *item.section,
+        item.section(),
         [
             "昭德心理医生版隐私政策",
             "二、我们可能如何收集您的个人信息及收集信息的范围",
@@ -150,8 +146,7 @@ fn seed_001_structure() {
         ]
     );
     assert!(item
-        .lead
-        .as_deref()
+        .lead()
         .unwrap()
         .starts_with("5、在法律法规允许的范围内"));
 }
