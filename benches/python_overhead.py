@@ -1,6 +1,6 @@
 """Python's overhead over the CLI: units/s of `Labeler.label_texts` against
 `privclause label --input-units` on the same 2,000 units (text + context from the first 2,000
-records of datasets/privclause-v2.jsonl), same model, 2 threads, best of N runs each, run in
+records of datasets/privclause-v3.jsonl), same model, 2 threads, best of N runs each, run in
 rounds so a slow spell of the machine falls on both alike.
 
     python benches/python_overhead.py [--repeats 5]   # after `pip install ./python`

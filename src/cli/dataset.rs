@@ -47,13 +47,13 @@ pub struct BuildArgs {
     pub capp: PathBuf,
     #[arg(long, default_value = "datasets/annotations")]
     pub annotations: PathBuf,
-    #[arg(long, default_value = "datasets/privclause-v2.jsonl")]
+    #[arg(long, default_value = "datasets/privclause-v3.jsonl")]
     pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct SampleArgs {
-    #[arg(long, default_value = "datasets/privclause-v2.jsonl")]
+    #[arg(long, default_value = "datasets/privclause-v3.jsonl")]
     pub data: PathBuf,
     /// Records to draw per split, e.g. `test=600,dev=200,train=200`.
     #[arg(long, default_value = "test=600,dev=200,train=200")]
@@ -66,7 +66,7 @@ pub struct SampleArgs {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    #[arg(default_value = "datasets/privclause-v2.jsonl")]
+    #[arg(default_value = "datasets/privclause-v3.jsonl")]
     pub data: PathBuf,
 }
 

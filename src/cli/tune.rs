@@ -18,7 +18,7 @@ pub struct TuneArgs {
     #[arg(long)]
     pub model: PathBuf,
     /// Dataset JSONL; its dev split is used.
-    #[arg(long, default_value = "datasets/privclause-v2.jsonl")]
+    #[arg(long, default_value = "datasets/privclause-v3.jsonl")]
     pub data: PathBuf,
     /// Tune the rule thresholds instead, keeping the plain ones (the model alone): per label, a
     /// threshold alone and a lower one for units the keyword rules give the label, tuned jointly;

@@ -2,9 +2,9 @@
 //!
 //! A unit may be labeled by several independent passes. Where passes disagree, an
 //! adjudicated line decides; the passes' own lines stay in their files, so their agreement can
-//! be measured ([`HandLabels::agreement`]).
+//! be measured ([`HandLabels::agreement`]). A relabeling pass under a later guideline version
+//! (`"guideline": "guideline-v2"`) overrides every line made under an earlier one.
 
-use super::build::GUIDELINE_VERSION;
 use super::record::{read_jsonl, DatasetError, DatasetRecord};
 use crate::labels::LabelSet;
 use serde::Deserialize;
@@ -27,16 +27,38 @@ pub struct HandLabel {
     /// Whether the line is the adjudicated decision where passes disagreed.
     #[serde(default)]
     pub adjudicated: bool,
+    /// Guideline version the line follows (`guideline-v1` when absent: the passes before v2).
+    #[serde(default = "first_guideline")]
+    pub guideline: String,
 }
 
 fn first_pass() -> u8 {
     1
 }
 
+fn first_guideline() -> String {
+    "guideline-v1".to_string()
+}
+
+/// The number of a `guideline-vN` version (0 when it has none).
+fn guideline_number(version: &str) -> u32 {
+    version
+        .strip_prefix("guideline-v")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Which line wins when several label the same unit: the latest guideline, then adjudicated,
+/// then the latest pass.
+type Precedence = (u32, bool, u8);
+
 impl HandLabel {
-    /// Which line wins when several label the same unit: adjudicated, then the latest pass.
-    fn precedence(&self) -> (bool, u8) {
-        (self.adjudicated, self.pass)
+    fn precedence(&self) -> Precedence {
+        (
+            guideline_number(&self.guideline),
+            self.adjudicated,
+            self.pass,
+        )
     }
 }
 
@@ -44,24 +66,35 @@ impl HandLabel {
 #[derive(Debug, Clone)]
 struct Entry {
     unit: usize,
-    precedence: (bool, u8),
+    precedence: Precedence,
+    guideline: String,
     labels: LabelSet,
 }
 
-/// Where a unit's hand labels come from: an annotation pass, or the adjudication between passes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl Entry {
+    /// A line of pass `pass` under guideline-v1, not adjudicated (what agreement compares).
+    fn is_v1_pass(&self, pass: u8) -> bool {
+        self.precedence == (1, false, pass)
+    }
+}
+
+/// Where a unit's hand labels come from: an annotation pass, or the adjudication between passes,
+/// under a guideline version.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandOrigin {
     pub pass: u8,
     pub adjudicated: bool,
+    pub guideline: String,
 }
 
 impl HandOrigin {
     /// The `label_source` of labels from this origin, e.g. `hand-pass2@guideline-v1`.
     pub fn label_source(&self) -> String {
+        let guideline = &self.guideline;
         if self.adjudicated {
-            format!("hand-adjudicated@{GUIDELINE_VERSION}")
+            format!("hand-adjudicated@{guideline}")
         } else {
-            format!("hand-pass{}@{GUIDELINE_VERSION}", self.pass)
+            format!("hand-pass{}@{guideline}", self.pass)
         }
     }
 }
@@ -104,6 +137,7 @@ impl HandLabels {
                     unit: label.unit,
                     precedence: label.precedence(),
                     labels: label.labels,
+                    guideline: label.guideline,
                 };
                 hand.labels
                     .entry((label.policy, label.text))
@@ -116,20 +150,26 @@ impl HandLabels {
 
     /// The hand labels of unit `unit` with text `text` of `policy`, and where they come from,
     /// if annotated. Where the text was annotated at several positions, the nearest position's
-    /// labels apply; where several lines label that position, the adjudicated one, else the
-    /// latest pass.
+    /// labels apply; where several lines label that position, the one of the latest guideline,
+    /// then the adjudicated one, else the latest pass.
     pub fn get(&self, policy: &str, unit: usize, text: &str) -> Option<(LabelSet, HandOrigin)> {
         self.labels
             .get(&(policy.to_string(), text.to_string()))?
             .iter()
             .min_by_key(|e| (e.unit.abs_diff(unit), std::cmp::Reverse(e.precedence)))
             .map(|e| {
-                let (adjudicated, pass) = e.precedence;
-                (e.labels, HandOrigin { pass, adjudicated })
+                let (_, adjudicated, pass) = e.precedence;
+                let guideline = e.guideline.clone();
+                let origin = HandOrigin {
+                    pass,
+                    adjudicated,
+                    guideline,
+                };
+                (e.labels, origin)
             })
     }
 
-    /// Pass 1 and pass 2 labels of every unit both labeled, in a stable order. A pass-2 line
+    /// Pass 1 and pass 2 labels (guideline-v1) of every unit both labeled, in a stable order. A pass-2 line
     /// pairs with the pass-1 line of the same policy and text nearest to it (passes over
     /// different segmenter versions may number a unit differently).
     pub fn agreement(&self) -> Vec<PassPair> {
@@ -143,7 +183,7 @@ impl HandLabels {
                 pair.first != pair.second
                     && !entries
                         .iter()
-                        .any(|e| e.precedence.0 && e.unit.abs_diff(*unit) == 0)
+                        .any(|e| e.precedence.1 && e.unit.abs_diff(*unit) == 0)
             })
             .count()
     }
@@ -157,11 +197,11 @@ impl HandLabels {
             let entries = self.labels[key].as_slice();
             entries
                 .iter()
-                .filter(|e| e.precedence == (false, 2))
+                .filter(|e| e.is_v1_pass(2))
                 .filter_map(move |second| {
                     let first = entries
                         .iter()
-                        .filter(|e| e.precedence == (false, 1))
+                        .filter(|e| e.is_v1_pass(1))
                         .min_by_key(|e| e.unit.abs_diff(second.unit))?;
                     let pair = PassPair {
                         first: first.labels,
@@ -190,5 +230,40 @@ impl HandLabels {
             .keys()
             .filter(|(p, t)| !present.contains(&(p.as_str(), t.as_str())))
             .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labels::Label;
+
+    fn read(lines: &[&str]) -> HandLabels {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.jsonl"), lines.join("\n")).unwrap();
+        HandLabels::read_dir(dir.path()).unwrap()
+    }
+
+    #[test]
+    fn a_later_guideline_overrides_passes_and_adjudication() {
+        let hand = read(&[
+            r#"{"policy":"p","unit":3,"text":"t","labels":["rights"],"pass":1}"#,
+            r#"{"policy":"p","unit":3,"text":"t","labels":[],"pass":2}"#,
+            r#"{"policy":"p","unit":3,"text":"t","labels":["rights"],"pass":2,"adjudicated":true}"#,
+            r#"{"policy":"p","unit":3,"text":"t","labels":[],"pass":3,"guideline":"guideline-v2"}"#,
+        ]);
+        let (labels, origin) = hand.get("p", 3, "t").unwrap();
+        assert!(!labels.contains(Label::Rights));
+        assert_eq!(origin.label_source(), "hand-pass3@guideline-v2");
+        // Agreement still compares the two v1 passes, and the adjudication resolves them.
+        assert_eq!(hand.agreement().len(), 1);
+        assert_eq!(hand.unresolved(), 0);
+    }
+
+    #[test]
+    fn lines_without_a_guideline_are_v1() {
+        let hand = read(&[r#"{"policy":"p","unit":0,"text":"t","labels":[],"pass":2}"#]);
+        let (_, origin) = hand.get("p", 0, "t").unwrap();
+        assert_eq!(origin.label_source(), "hand-pass2@guideline-v1");
     }
 }

@@ -19,7 +19,7 @@ fn measured_macro_f1(extra: &[&str]) -> f64 {
     let json = out_dir.path().join("eval.json");
     let output = Command::new(env!("CARGO_BIN_EXE_privclause"))
         .current_dir(common::repo())
-        .args(["eval", "datasets/privclause-v2.jsonl", "--split", "test"])
+        .args(["eval", "datasets/privclause-v3.jsonl", "--split", "test"])
         .args(extra)
         .arg("--json")
         .arg(&json)
