@@ -11,6 +11,8 @@
 //! (64 products per instruction, no 16-bit step) from the same packed layout. Without AVX2, a
 //! scalar kernel computes the same integer sums, so results are identical on every CPU.
 
+#[cfg(target_arch = "x86_64")]
+use super::amx;
 use rayon::prelude::*;
 
 /// Output columns per packed block (two AVX2 registers of eight 32-bit sums).
@@ -74,21 +76,81 @@ impl Int8Matrix {
     /// `x·Wᵀ` for row-major `x` `[rows, in_dim]`: `[rows, out_dim]`, rows in parallel. Each
     /// task quantizes its own rows, then multiplies them.
     pub fn matmul(&self, x: &[f32], rows: usize) -> Vec<f32> {
+        self.matmul_with(x, rows, self.uses_amx())
+    }
+
+    /// [`Self::matmul`] with the AMX kernel or without it (`amx` only where it applies).
+    fn matmul_with(&self, x: &[f32], rows: usize, amx: bool) -> Vec<f32> {
         assert_eq!(x.len(), rows * self.in_dim, "activation matrix size");
         let width = self.groups * 4;
         let mut out = vec![0f32; rows * self.out_dim];
         out.par_chunks_mut(self.out_dim * ROWS_PER_TASK)
             .zip(x.par_chunks(self.in_dim * ROWS_PER_TASK))
             .for_each(|(out, x)| {
-                let mut quantized = vec![0u8; x.len() / self.in_dim * width];
+                // AMX reads whole tiles: a task's rows are padded with zero rows.
+                let task_rows = if amx {
+                    ROWS_PER_TASK
+                } else {
+                    x.len() / self.in_dim
+                };
+                let mut quantized = vec![0u8; task_rows * width];
                 let params: Vec<(f32, i32)> = quantized
                     .chunks_exact_mut(width)
                     .zip(x.chunks_exact(self.in_dim))
                     .map(|(q, x)| quantize_row_dispatch(x, q))
                     .collect();
+                #[cfg(target_arch = "x86_64")]
+                if amx {
+                    // SAFETY: `uses_amx` checked the CPU and the shapes; 32 padded rows.
+                    return unsafe { self.multiply_rows_amx(&quantized, &params, out) };
+                }
                 self.multiply_rows(&quantized, &params, out);
             });
         out
+    }
+
+    /// Whether the AMX kernel applies: the CPU has it, and the inputs fill whole tiles and the
+    /// columns whole pairs of blocks.
+    fn uses_amx(&self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            (self.groups * 4).is_multiple_of(amx::TILE_BYTES)
+                && self.out_dim.div_ceil(BLOCK).is_multiple_of(2)
+                && amx::available()
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    }
+
+    /// One task's rows with AMX tiles: `q` holds 32 rows (zero-padded), `params` the real ones.
+    ///
+    /// # Safety
+    /// [`amx::available`] must be true and the shapes as [`Self::uses_amx`] requires.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn multiply_rows_amx(&self, q: &[u8], params: &[(f32, i32)], out: &mut [f32]) {
+        let width = self.groups * 4;
+        let block_bytes = self.groups * BLOCK * 4;
+        let mut sums = [0i32; 2 * amx::TILE_ROWS * 2 * BLOCK];
+        for pair in 0..self.out_dim.div_ceil(BLOCK) / 2 {
+            let block0 = &self.packed[2 * pair * block_bytes..][..block_bytes];
+            let block1 = &self.packed[(2 * pair + 1) * block_bytes..][..block_bytes];
+            amx::multiply_32x32(q, width, block0, block1, &mut sums);
+            let columns = (2 * pair * BLOCK)..(2 * (pair + 1) * BLOCK).min(self.out_dim);
+            let column_sums = &self.column_sums[columns.clone()];
+            let column_scales = &self.scales[columns.clone()];
+            for (r, &(scale, zero)) in params.iter().enumerate() {
+                let row = &mut out[r * self.out_dim..][columns.clone()];
+                for (((y, sum), column_sum), column_scale) in row
+                    .iter_mut()
+                    .zip(&sums[r * 2 * BLOCK..])
+                    .zip(column_sums)
+                    .zip(column_scales)
+                {
+                    *y = (sum - zero * column_sum) as f32 * (scale * column_scale);
+                }
+            }
+        }
     }
 
     /// One task's rows: quantized activations `q`, their (scale, zero point), output rows.
@@ -387,6 +449,24 @@ mod tests {
         for (g, e) in got.iter().zip(&want) {
             assert!((g - e).abs() < 0.02 * scale, "{g} vs {e}");
         }
+    }
+
+    #[test]
+    fn amx_tiles_give_the_same_output_as_the_other_kernels() {
+        // Whole tiles of inputs (128) and pairs of blocks (64 columns); 45 rows: one full task
+        // of 32 and one padded task of 13.
+        let (rows, out, inp) = (45, 64, 128);
+        let x = pseudo_random(rows * inp, 3);
+        let w = pseudo_random(out * inp, 4);
+        let m = Int8Matrix::quantize(&w, out, inp);
+        if !m.uses_amx() {
+            eprintln!("no AMX on this CPU: the AMX kernel is not exercised");
+            return;
+        }
+        assert_eq!(
+            m.matmul_with(&x, rows, true),
+            m.matmul_with(&x, rows, false)
+        );
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! The engine knows nothing of model directories: it takes tensors, [`Dimensions`] and a
 //! [`Precision`], and scores [`EncodedUnit`]s.
 
+#[cfg(target_arch = "x86_64")]
+mod amx;
 mod gemm_f32;
 mod gemm_int8;
 pub mod kernels;

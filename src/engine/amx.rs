@@ -1,0 +1,160 @@
+//! Intel AMX tiles for the int8 GEMM: `tdpbusd` multiplies a 16 × 64 tile of u8 activations by
+//! a 64 × 16 tile of s8 weights into 16 × 16 exact 32-bit sums (16,384 products per
+//! instruction, where AVX-512 VNNI does 64).
+//!
+//! The packed weights of [`super::Int8Matrix`] already have the layout AMX wants for its second
+//! operand: within a block of 16 output columns, one 64-byte row per group of 4 inputs, so 16
+//! consecutive groups are one tile with a 64-byte stride. The sums equal the other kernels'
+//! exactly, so results do not depend on the CPU.
+//!
+//! Linux only: a process must ask the kernel for the AMX register state
+//! (`arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA)`) before its first tile instruction.
+//! [`available`] does so once and says whether every part (CPU, kernel) is there.
+
+use std::arch::asm;
+use std::sync::OnceLock;
+
+/// Rows (tokens) of one tile, and of the activation rows one [`multiply_32x32`] call reads.
+pub const TILE_ROWS: usize = 16;
+/// Bytes of one tile row: 64 inputs of an activation row, or 16 columns × 4 inputs of weights.
+pub const TILE_BYTES: usize = 64;
+
+/// Whether AMX int8 tiles can be used in this process (CPU, kernel and permission).
+pub fn available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| cpu_has_amx_int8() && request_tile_state())
+}
+
+fn cpu_has_amx_int8() -> bool {
+    // CPUID leaf 7, sub-leaf 0, EDX: bit 24 AMX-TILE, bit 25 AMX-INT8.
+    let leaf = std::arch::x86_64::__cpuid_count(7, 0);
+    leaf.edx & (1 << 24) != 0 && leaf.edx & (1 << 25) != 0
+}
+
+#[cfg(target_os = "linux")]
+fn request_tile_state() -> bool {
+    const ARCH_GET_XCOMP_PERM: libc::c_long = 0x1022;
+    const ARCH_REQ_XCOMP_PERM: libc::c_long = 0x1023;
+    const XFEATURE_XTILEDATA: libc::c_long = 18;
+    // SAFETY: arch_prctl with these codes only reads or sets the process's permitted
+    // extended-state features; `granted` outlives the call.
+    unsafe {
+        if libc::syscall(
+            libc::SYS_arch_prctl,
+            ARCH_REQ_XCOMP_PERM,
+            XFEATURE_XTILEDATA,
+        ) != 0
+        {
+            return false;
+        }
+        let mut granted: u64 = 0;
+        let got = libc::syscall(
+            libc::SYS_arch_prctl,
+            ARCH_GET_XCOMP_PERM,
+            &mut granted as *mut u64,
+        );
+        got == 0 && granted & (1 << XFEATURE_XTILEDATA) != 0
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn request_tile_state() -> bool {
+    false
+}
+
+/// The tile configuration `ldtilecfg` reads: palette 1, eight tiles of 16 rows × 64 bytes
+/// (tmm0–3 sums, tmm4–5 activations, tmm6–7 weights).
+#[repr(C, align(64))]
+struct TileConfig {
+    palette: u8,
+    start_row: u8,
+    reserved: [u8; 14],
+    bytes_per_row: [u16; 16],
+    rows: [u8; 16],
+}
+
+const CONFIG: TileConfig = {
+    let mut bytes_per_row = [0u16; 16];
+    let mut rows = [0u8; 16];
+    let mut t = 0;
+    while t < 8 {
+        bytes_per_row[t] = TILE_BYTES as u16;
+        rows[t] = TILE_ROWS as u8;
+        t += 1;
+    }
+    TileConfig {
+        palette: 1,
+        start_row: 0,
+        reserved: [0; 14],
+        bytes_per_row,
+        rows,
+    }
+};
+
+/// Integer sums of 32 activation rows by two blocks of 16 weight columns:
+/// `sums[r * 32 + c]` for row `r` and column `c` (block 0's columns, then block 1's).
+///
+/// `activations`: 32 rows of `width` bytes (`width` a multiple of 64, row stride `width`);
+/// `block0`, `block1`: two packed weight blocks of `width / 4` groups (64 bytes each).
+///
+/// # Safety
+/// [`available`] must have returned true, and the slices must be as described (checked).
+pub unsafe fn multiply_32x32(
+    activations: &[u8],
+    width: usize,
+    block0: &[i8],
+    block1: &[i8],
+    sums: &mut [i32; 2 * TILE_ROWS * 32],
+) {
+    assert!(width.is_multiple_of(TILE_BYTES) && width > 0);
+    assert!(activations.len() >= 2 * TILE_ROWS * width);
+    assert!(block0.len() >= width * 16 && block1.len() >= width * 16);
+    let chunks = width / TILE_BYTES;
+    let a0 = activations.as_ptr();
+    let a1 = a0.add(TILE_ROWS * width);
+    let (b0, b1) = (block0.as_ptr(), block1.as_ptr());
+    // A weight tile is 16 groups of 64 bytes: 1 KiB of the packed block per 64 inputs.
+    let b_step = TILE_ROWS * TILE_BYTES;
+    let c = sums.as_mut_ptr() as *mut u8;
+    let c_stride = 32 * 4;
+    asm!("ldtilecfg [{}]", in(reg) &CONFIG as *const TileConfig, options(nostack));
+    asm!(
+        "tilezero tmm0",
+        "tilezero tmm1",
+        "tilezero tmm2",
+        "tilezero tmm3",
+        options(nostack, nomem)
+    );
+    for k in 0..chunks {
+        asm!(
+            "tileloadd tmm4, [{a0} + {stride} * 1]",
+            "tileloadd tmm5, [{a1} + {stride} * 1]",
+            "tileloadd tmm6, [{b0} + {b_stride} * 1]",
+            "tileloadd tmm7, [{b1} + {b_stride} * 1]",
+            "tdpbusd tmm0, tmm4, tmm6",
+            "tdpbusd tmm1, tmm4, tmm7",
+            "tdpbusd tmm2, tmm5, tmm6",
+            "tdpbusd tmm3, tmm5, tmm7",
+            a0 = in(reg) a0.add(k * TILE_BYTES),
+            a1 = in(reg) a1.add(k * TILE_BYTES),
+            b0 = in(reg) b0.add(k * b_step),
+            b1 = in(reg) b1.add(k * b_step),
+            stride = in(reg) width,
+            b_stride = in(reg) TILE_BYTES,
+            options(nostack, readonly)
+        );
+    }
+    asm!(
+        "tilestored [{c00} + {stride} * 1], tmm0",
+        "tilestored [{c01} + {stride} * 1], tmm1",
+        "tilestored [{c10} + {stride} * 1], tmm2",
+        "tilestored [{c11} + {stride} * 1], tmm3",
+        "tilerelease",
+        c00 = in(reg) c,
+        c01 = in(reg) c.add(64),
+        c10 = in(reg) c.add(TILE_ROWS * c_stride),
+        c11 = in(reg) c.add(TILE_ROWS * c_stride + 64),
+        stride = in(reg) c_stride,
+        options(nostack)
+    );
+}
