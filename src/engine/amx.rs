@@ -91,70 +91,99 @@ const CONFIG: TileConfig = {
     }
 };
 
-/// Integer sums of 32 activation rows by two blocks of 16 weight columns:
-/// `sums[r * 32 + c]` for row `r` and column `c` (block 0's columns, then block 1's).
-///
-/// `activations`: 32 rows of `width` bytes (`width` a multiple of 64, row stride `width`);
-/// `block0`, `block1`: two packed weight blocks of `width / 4` groups (64 bytes each).
-///
-/// # Safety
-/// [`available`] must have returned true, and the slices must be as described (checked).
-pub unsafe fn multiply_32x32(
-    activations: &[u8],
-    width: usize,
-    block0: &[i8],
-    block1: &[i8],
-    sums: &mut [i32; 2 * TILE_ROWS * 32],
-) {
-    assert!(width.is_multiple_of(TILE_BYTES) && width > 0);
-    assert!(activations.len() >= 2 * TILE_ROWS * width);
-    assert!(block0.len() >= width * 16 && block1.len() >= width * 16);
-    let chunks = width / TILE_BYTES;
-    let a0 = activations.as_ptr();
-    let a1 = a0.add(TILE_ROWS * width);
-    let (b0, b1) = (block0.as_ptr(), block1.as_ptr());
-    // A weight tile is 16 groups of 64 bytes: 1 KiB of the packed block per 64 inputs.
-    let b_step = TILE_ROWS * TILE_BYTES;
-    let c = sums.as_mut_ptr() as *mut u8;
-    let c_stride = 32 * 4;
-    asm!("ldtilecfg [{}]", in(reg) &CONFIG as *const TileConfig, options(nostack));
-    asm!(
-        "tilezero tmm0",
-        "tilezero tmm1",
-        "tilezero tmm2",
-        "tilezero tmm3",
-        options(nostack, nomem)
-    );
-    for k in 0..chunks {
-        asm!(
-            "tileloadd tmm4, [{a0} + {stride} * 1]",
-            "tileloadd tmm5, [{a1} + {stride} * 1]",
-            "tileloadd tmm6, [{b0} + {b_stride} * 1]",
-            "tileloadd tmm7, [{b1} + {b_stride} * 1]",
-            "tdpbusd tmm0, tmm4, tmm6",
-            "tdpbusd tmm1, tmm4, tmm7",
-            "tdpbusd tmm2, tmm5, tmm6",
-            "tdpbusd tmm3, tmm5, tmm7",
-            a0 = in(reg) a0.add(k * TILE_BYTES),
-            a1 = in(reg) a1.add(k * TILE_BYTES),
-            b0 = in(reg) b0.add(k * b_step),
-            b1 = in(reg) b1.add(k * b_step),
-            stride = in(reg) width,
-            b_stride = in(reg) TILE_BYTES,
-            options(nostack, readonly)
-        );
+/// The tile registers, configured for [`Tiles::multiply_32x32`] on this thread until dropped
+/// (`ldtilecfg` costs hundreds of cycles: configure once per task, not per product).
+pub struct Tiles {
+    /// Tile state is per thread: not `Send`.
+    _thread_bound: std::marker::PhantomData<*const ()>,
+}
+
+impl Tiles {
+    /// Loads the tile configuration on this thread.
+    ///
+    /// # Safety
+    /// [`available`] must have returned true.
+    pub unsafe fn configure() -> Self {
+        asm!("ldtilecfg [{}]", in(reg) &CONFIG as *const TileConfig, options(nostack));
+        Tiles {
+            _thread_bound: std::marker::PhantomData,
+        }
     }
-    asm!(
-        "tilestored [{c00} + {stride} * 1], tmm0",
-        "tilestored [{c01} + {stride} * 1], tmm1",
-        "tilestored [{c10} + {stride} * 1], tmm2",
-        "tilestored [{c11} + {stride} * 1], tmm3",
-        "tilerelease",
-        c00 = in(reg) c,
-        c01 = in(reg) c.add(64),
-        c10 = in(reg) c.add(TILE_ROWS * c_stride),
-        c11 = in(reg) c.add(TILE_ROWS * c_stride + 64),
-        stride = in(reg) c_stride,
-        options(nostack)
-    );
+
+    /// Integer sums of 32 activation rows by two blocks of 16 weight columns:
+    /// `sums[r * 32 + c]` for row `r` and column `c` (block 0's columns, then block 1's).
+    ///
+    /// `activations`: 32 rows of `width` bytes (`width` a multiple of 64, row stride `width`);
+    /// `block0`, `block1`: two packed weight blocks of `width / 4` groups (64 bytes each).
+    /// Panics if the slices are shorter than that.
+    pub fn multiply_32x32(
+        &self,
+        activations: &[u8],
+        width: usize,
+        block0: &[i8],
+        block1: &[i8],
+        sums: &mut [i32; 2 * TILE_ROWS * 32],
+    ) {
+        assert!(width.is_multiple_of(TILE_BYTES) && width > 0);
+        assert!(activations.len() >= 2 * TILE_ROWS * width);
+        assert!(block0.len() >= width * 16 && block1.len() >= width * 16);
+        let chunks = width / TILE_BYTES;
+        // A weight tile is 16 groups of 64 bytes: 1 KiB of the packed block per 64 inputs.
+        let b_step = TILE_ROWS * TILE_BYTES;
+        let c_stride = 32 * 4;
+        // SAFETY: the tiles are configured (`self` exists only after `configure` on this
+        // thread); every tile load reads 16 rows of 64 bytes inside the slices checked above,
+        // and the stores write 32 rows of 128 bytes, all of `sums`.
+        unsafe {
+            let a0 = activations.as_ptr();
+            let a1 = a0.add(TILE_ROWS * width);
+            let (b0, b1) = (block0.as_ptr(), block1.as_ptr());
+            let c = sums.as_mut_ptr() as *mut u8;
+            asm!(
+                "tilezero tmm0",
+                "tilezero tmm1",
+                "tilezero tmm2",
+                "tilezero tmm3",
+                options(nostack, nomem)
+            );
+            for k in 0..chunks {
+                asm!(
+                    "tileloadd tmm4, [{a0} + {stride} * 1]",
+                    "tileloadd tmm5, [{a1} + {stride} * 1]",
+                    "tileloadd tmm6, [{b0} + {b_stride} * 1]",
+                    "tileloadd tmm7, [{b1} + {b_stride} * 1]",
+                    "tdpbusd tmm0, tmm4, tmm6",
+                    "tdpbusd tmm1, tmm4, tmm7",
+                    "tdpbusd tmm2, tmm5, tmm6",
+                    "tdpbusd tmm3, tmm5, tmm7",
+                    a0 = in(reg) a0.add(k * TILE_BYTES),
+                    a1 = in(reg) a1.add(k * TILE_BYTES),
+                    b0 = in(reg) b0.add(k * b_step),
+                    b1 = in(reg) b1.add(k * b_step),
+                    stride = in(reg) width,
+                    b_stride = in(reg) TILE_BYTES,
+                    options(nostack, readonly)
+                );
+            }
+            asm!(
+                "tilestored [{c00} + {stride} * 1], tmm0",
+                "tilestored [{c01} + {stride} * 1], tmm1",
+                "tilestored [{c10} + {stride} * 1], tmm2",
+                "tilestored [{c11} + {stride} * 1], tmm3",
+                c00 = in(reg) c,
+                c01 = in(reg) c.add(64),
+                c10 = in(reg) c.add(TILE_ROWS * c_stride),
+                c11 = in(reg) c.add(TILE_ROWS * c_stride + 64),
+                stride = in(reg) c_stride,
+                options(nostack)
+            );
+        }
+    }
+}
+
+impl Drop for Tiles {
+    fn drop(&mut self) {
+        // SAFETY: the tiles were configured on this thread; releasing returns them to init.
+        unsafe { asm!("tilerelease", options(nostack, nomem)) };
+    }
 }

@@ -132,10 +132,11 @@ impl Int8Matrix {
         let width = self.groups * 4;
         let block_bytes = self.groups * BLOCK * 4;
         let mut sums = [0i32; 2 * amx::TILE_ROWS * 2 * BLOCK];
+        let tiles = amx::Tiles::configure();
         for pair in 0..self.out_dim.div_ceil(BLOCK) / 2 {
             let block0 = &self.packed[2 * pair * block_bytes..][..block_bytes];
             let block1 = &self.packed[(2 * pair + 1) * block_bytes..][..block_bytes];
-            amx::multiply_32x32(q, width, block0, block1, &mut sums);
+            tiles.multiply_32x32(q, width, block0, block1, &mut sums);
             let columns = (2 * pair * BLOCK)..(2 * (pair + 1) * BLOCK).min(self.out_dim);
             let column_sums = &self.column_sums[columns.clone()];
             let column_scales = &self.scales[columns.clone()];
