@@ -14,7 +14,7 @@
 use std::arch::asm;
 use std::sync::OnceLock;
 
-/// Rows (tokens) of one tile, and of the activation rows one [`multiply_32x32`] call reads.
+/// Rows (tokens) of one tile.
 pub const TILE_ROWS: usize = 16;
 /// Bytes of one tile row: 64 inputs of an activation row, or 16 columns × 4 inputs of weights.
 pub const TILE_BYTES: usize = 64;
@@ -130,7 +130,7 @@ impl Tiles {
         let chunks = width / TILE_BYTES;
         // A weight tile is 16 groups of 64 bytes: 1 KiB of the packed block per 64 inputs.
         let b_step = TILE_ROWS * TILE_BYTES;
-        let c_stride = 32 * 4;
+        let c_stride: usize = 32 * 4;
         // SAFETY: the tiles are configured (`self` exists only after `configure` on this
         // thread); every tile load reads 16 rows of 64 bytes inside the slices checked above,
         // and the stores write 32 rows of 128 bytes, all of `sums`.
@@ -174,6 +174,56 @@ impl Tiles {
                 c01 = in(reg) c.add(64),
                 c10 = in(reg) c.add(TILE_ROWS * c_stride),
                 c11 = in(reg) c.add(TILE_ROWS * c_stride + 64),
+                stride = in(reg) c_stride,
+                options(nostack)
+            );
+        }
+    }
+}
+
+impl Tiles {
+    /// [`Self::multiply_32x32`] for 16 activation rows: `sums[r * 32 + c]` for `r < 16`.
+    pub fn multiply_16x32(
+        &self,
+        activations: &[u8],
+        width: usize,
+        block0: &[i8],
+        block1: &[i8],
+        sums: &mut [i32; 2 * TILE_ROWS * 32],
+    ) {
+        assert!(width.is_multiple_of(TILE_BYTES) && width > 0);
+        assert!(activations.len() >= TILE_ROWS * width);
+        assert!(block0.len() >= width * 16 && block1.len() >= width * 16);
+        let chunks = width / TILE_BYTES;
+        let b_step = TILE_ROWS * TILE_BYTES;
+        let c_stride: usize = 32 * 4;
+        // SAFETY: as in `multiply_32x32`, for one tile of activation rows; the stores write
+        // the first 16 rows of `sums`.
+        unsafe {
+            let a0 = activations.as_ptr();
+            let (b0, b1) = (block0.as_ptr(), block1.as_ptr());
+            let c = sums.as_mut_ptr() as *mut u8;
+            asm!("tilezero tmm0", "tilezero tmm1", options(nostack, nomem));
+            for k in 0..chunks {
+                asm!(
+                    "tileloadd tmm4, [{a0} + {stride} * 1]",
+                    "tileloadd tmm6, [{b0} + {b_stride} * 1]",
+                    "tileloadd tmm7, [{b1} + {b_stride} * 1]",
+                    "tdpbusd tmm0, tmm4, tmm6",
+                    "tdpbusd tmm1, tmm4, tmm7",
+                    a0 = in(reg) a0.add(k * TILE_BYTES),
+                    b0 = in(reg) b0.add(k * b_step),
+                    b1 = in(reg) b1.add(k * b_step),
+                    stride = in(reg) width,
+                    b_stride = in(reg) TILE_BYTES,
+                    options(nostack, readonly)
+                );
+            }
+            asm!(
+                "tilestored [{c00} + {stride} * 1], tmm0",
+                "tilestored [{c01} + {stride} * 1], tmm1",
+                c00 = in(reg) c,
+                c01 = in(reg) c.add(64),
                 stride = in(reg) c_stride,
                 options(nostack)
             );

@@ -19,6 +19,10 @@ use rayon::prelude::*;
 const BLOCK: usize = 16;
 /// Rows one rayon task computes (its share of the output is contiguous).
 const ROWS_PER_TASK: usize = 32;
+/// Rows of an AMX tile (a task's rows are padded to a multiple of it).
+const AMX_TILE_ROWS: usize = 16;
+/// A task of at most this many rows skips AMX (its tiles would be mostly padding).
+const MAX_ROWS_WITHOUT_AMX: usize = 4;
 /// Largest weight magnitude after quantization (7 bits, see the module docs).
 const WEIGHT_MAX: f32 = 63.0;
 /// Largest quantized activation (7 bits, see the module docs).
@@ -87,11 +91,14 @@ impl Int8Matrix {
         out.par_chunks_mut(self.out_dim * ROWS_PER_TASK)
             .zip(x.par_chunks(self.in_dim * ROWS_PER_TASK))
             .for_each(|(out, x)| {
-                // AMX reads whole tiles: a task's rows are padded with zero rows.
+                let rows = x.len() / self.in_dim;
+                // AMX reads whole tiles of 16 rows (a task's rows are padded with zero rows);
+                // a few rows (the last layer's [CLS] rows at small batches) cost less without.
+                let amx = amx && rows > MAX_ROWS_WITHOUT_AMX;
                 let task_rows = if amx {
-                    ROWS_PER_TASK
+                    rows.next_multiple_of(AMX_TILE_ROWS)
                 } else {
-                    x.len() / self.in_dim
+                    rows
                 };
                 let mut quantized = vec![0u8; task_rows * width];
                 let params: Vec<(f32, i32)> = quantized
@@ -101,7 +108,7 @@ impl Int8Matrix {
                     .collect();
                 #[cfg(target_arch = "x86_64")]
                 if amx {
-                    // SAFETY: `uses_amx` checked the CPU and the shapes; 32 padded rows.
+                    // SAFETY: `uses_amx` checked the CPU and the shapes; rows padded to tiles.
                     return unsafe { self.multiply_rows_amx(&quantized, &params, out) };
                 }
                 self.multiply_rows(&quantized, &params, out);
@@ -122,7 +129,8 @@ impl Int8Matrix {
         false
     }
 
-    /// One task's rows with AMX tiles: `q` holds 32 rows (zero-padded), `params` the real ones.
+    /// One task's rows with AMX tiles: `q` holds 16 or 32 rows (zero-padded), `params` the real
+    /// ones.
     ///
     /// # Safety
     /// [`amx::available`] must be true and the shapes as [`Self::uses_amx`] requires.
@@ -136,7 +144,11 @@ impl Int8Matrix {
         for pair in 0..self.out_dim.div_ceil(BLOCK) / 2 {
             let block0 = &self.packed[2 * pair * block_bytes..][..block_bytes];
             let block1 = &self.packed[(2 * pair + 1) * block_bytes..][..block_bytes];
-            tiles.multiply_32x32(q, width, block0, block1, &mut sums);
+            if q.len() > amx::TILE_ROWS * width {
+                tiles.multiply_32x32(q, width, block0, block1, &mut sums);
+            } else {
+                tiles.multiply_16x32(q, width, block0, block1, &mut sums);
+            }
             let columns = (2 * pair * BLOCK)..(2 * (pair + 1) * BLOCK).min(self.out_dim);
             let column_sums = &self.column_sums[columns.clone()];
             let column_scales = &self.scales[columns.clone()];

@@ -261,6 +261,9 @@ impl FirstRowLayer {
     }
 }
 
+/// Most token rows one forward pass packs (see [`PackedBert::logits`]).
+pub const MAX_PASS_ROWS: usize = 512;
+
 /// BERT encoder + pooler + multi-label head over packed batches, for inference.
 pub struct PackedBert {
     word: Vec<f32>,
@@ -324,7 +327,28 @@ impl PackedBert {
     }
 
     /// Logits `[units, labels]` of a batch of encoded units (any lengths; none padded).
+    ///
+    /// A batch of more than [`MAX_PASS_ROWS`] tokens runs as several passes of whole units:
+    /// every row's arithmetic is its own, so the logits are the same, and a pass's activations
+    /// stay in cache.
     pub fn logits(&self, batch: &[&EncodedUnit]) -> Vec<Vec<f32>> {
+        let mut logits = Vec::with_capacity(batch.len());
+        let mut start = 0;
+        while start < batch.len() {
+            let mut end = start + 1;
+            let mut rows = batch[start].len();
+            while end < batch.len() && rows + batch[end].len() <= MAX_PASS_ROWS {
+                rows += batch[end].len();
+                end += 1;
+            }
+            logits.extend(self.pass_logits(&batch[start..end]));
+            start = end;
+        }
+        logits
+    }
+
+    /// [`Self::logits`] of units run in one pass.
+    fn pass_logits(&self, batch: &[&EncodedUnit]) -> Vec<Vec<f32>> {
         let lengths: Vec<usize> = batch.iter().map(|u| u.len()).collect();
         let mut x = self.embed(batch);
         for layer in &self.layers {
