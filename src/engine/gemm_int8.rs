@@ -19,6 +19,8 @@ use rayon::prelude::*;
 const BLOCK: usize = 16;
 /// Rows one rayon task computes (its share of the output is contiguous).
 const ROWS_PER_TASK: usize = 32;
+/// Rows one rayon task computes with AMX.
+const AMX_ROWS_PER_TASK: usize = 128;
 /// Rows of an AMX tile (a task's rows are padded to a multiple of it).
 const AMX_TILE_ROWS: usize = 16;
 /// A task of at most this many rows skips AMX (its tiles would be mostly padding).
@@ -88,8 +90,15 @@ impl Int8Matrix {
         assert_eq!(x.len(), rows * self.in_dim, "activation matrix size");
         let width = self.groups * 4;
         let mut out = vec![0f32; rows * self.out_dim];
-        out.par_chunks_mut(self.out_dim * ROWS_PER_TASK)
-            .zip(x.par_chunks(self.in_dim * ROWS_PER_TASK))
+        // An AMX task reads each weight block once for all its rows: larger tasks stream the
+        // weights fewer times (a batch-1 pass is one task).
+        let task = if amx {
+            AMX_ROWS_PER_TASK
+        } else {
+            ROWS_PER_TASK
+        };
+        out.par_chunks_mut(self.out_dim * task)
+            .zip(x.par_chunks(self.in_dim * task))
             .for_each(|(out, x)| {
                 let rows = x.len() / self.in_dim;
                 // AMX reads whole tiles of 16 rows (a task's rows are padded with zero rows);
@@ -129,38 +138,44 @@ impl Int8Matrix {
         false
     }
 
-    /// One task's rows with AMX tiles: `q` holds 16 or 32 rows (zero-padded), `params` the real
-    /// ones.
+    /// One task's rows with AMX tiles: `q` holds the rows padded with zero rows to a multiple
+    /// of 16, `params` the real ones. Column blocks go two at a time, and each pair meets all
+    /// the rows (32 at a time) while its weights are in cache.
     ///
     /// # Safety
     /// [`amx::available`] must be true and the shapes as [`Self::uses_amx`] requires.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
     unsafe fn multiply_rows_amx(&self, q: &[u8], params: &[(f32, i32)], out: &mut [f32]) {
+        const GROUP: usize = 2 * amx::TILE_ROWS;
         let width = self.groups * 4;
         let block_bytes = self.groups * BLOCK * 4;
-        let mut sums = [0i32; 2 * amx::TILE_ROWS * 2 * BLOCK];
+        let mut sums = [0i32; GROUP * 2 * BLOCK];
         let tiles = amx::Tiles::configure();
         for pair in 0..self.out_dim.div_ceil(BLOCK) / 2 {
             let block0 = &self.packed[2 * pair * block_bytes..][..block_bytes];
             let block1 = &self.packed[(2 * pair + 1) * block_bytes..][..block_bytes];
-            if q.len() > amx::TILE_ROWS * width {
-                tiles.multiply_32x32(q, width, block0, block1, &mut sums);
-            } else {
-                tiles.multiply_16x32(q, width, block0, block1, &mut sums);
-            }
             let columns = (2 * pair * BLOCK)..(2 * (pair + 1) * BLOCK).min(self.out_dim);
             let column_sums = &self.column_sums[columns.clone()];
             let column_scales = &self.scales[columns.clone()];
-            for (r, &(scale, zero)) in params.iter().enumerate() {
-                let row = &mut out[r * self.out_dim..][columns.clone()];
-                for (((y, sum), column_sum), column_scale) in row
-                    .iter_mut()
-                    .zip(&sums[r * 2 * BLOCK..])
-                    .zip(column_sums)
-                    .zip(column_scales)
-                {
-                    *y = (sum - zero * column_sum) as f32 * (scale * column_scale);
+            for (group, params) in params.chunks(GROUP).enumerate() {
+                let q = &q[group * GROUP * width..];
+                if q.len() > amx::TILE_ROWS * width {
+                    tiles.multiply_32x32(q, width, block0, block1, &mut sums);
+                } else {
+                    tiles.multiply_16x32(q, width, block0, block1, &mut sums);
+                }
+                for (i, &(scale, zero)) in params.iter().enumerate() {
+                    let r = group * GROUP + i;
+                    let row = &mut out[r * self.out_dim..][columns.clone()];
+                    for (((y, sum), column_sum), column_scale) in row
+                        .iter_mut()
+                        .zip(&sums[i * 2 * BLOCK..])
+                        .zip(column_sums)
+                        .zip(column_scales)
+                    {
+                        *y = (sum - zero * column_sum) as f32 * (scale * column_scale);
+                    }
                 }
             }
         }

@@ -3,7 +3,6 @@
 //! (rule thresholds included) and the model alone (`--model-only`).
 
 use crate::common;
-use std::process::Command;
 
 /// The figure on the card's line `{prefix}0.XXXX`.
 fn card_figure(card: &str, prefix: &str) -> f64 {
@@ -17,20 +16,11 @@ fn card_figure(card: &str, prefix: &str) -> f64 {
 fn measured_macro_f1(extra: &[&str]) -> f64 {
     let out_dir = tempfile::tempdir().unwrap();
     let json = out_dir.path().join("eval.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_privclause"))
-        .current_dir(common::repo())
-        .args(["eval", "datasets/privclause-v3.jsonl", "--split", "test"])
-        .args(extra)
-        .arg("--json")
-        .arg(&json)
-        .env_remove("PRIVCLAUSE_MODEL")
-        .output()
-        .expect("privclause eval runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let json_arg = json.to_str().expect("utf-8 temp path");
+    let mut args = vec!["eval", "datasets/privclause-v3.jsonl", "--split", "test"];
+    args.extend_from_slice(extra);
+    args.extend(["--json", json_arg]);
+    common::privclause_ok(&args);
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     report["overall"]["macro_f1"].as_f64().unwrap()
@@ -62,18 +52,7 @@ fn shipped_labels(units: &[(&str, &str)]) -> Vec<(Vec<String>, u64)> {
         .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())
         .collect();
     std::fs::write(&input, lines.join("\n")).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_privclause"))
-        .current_dir(common::repo())
-        .args(["label", "--input-units"])
-        .arg(&input)
-        .env_remove("PRIVCLAUSE_MODEL")
-        .output()
-        .expect("privclause label runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = common::privclause_ok(&["label", "--input-units", input.to_str().unwrap()]);
     String::from_utf8(output.stdout)
         .unwrap()
         .lines()
