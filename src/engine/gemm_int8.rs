@@ -19,8 +19,8 @@ use rayon::prelude::*;
 const BLOCK: usize = 16;
 /// Rows one rayon task computes (its share of the output is contiguous).
 const ROWS_PER_TASK: usize = 32;
-/// Rows one rayon task computes with AMX.
-const AMX_ROWS_PER_TASK: usize = 128;
+/// Most rows of a pass that AMX computes as one task (see [`Int8Matrix::matmul`]).
+const AMX_MAX_SINGLE_TASK_ROWS: usize = 128;
 /// Rows of an AMX tile (a task's rows are padded to a multiple of it).
 const AMX_TILE_ROWS: usize = 16;
 /// A task of at most this many rows skips AMX (its tiles would be mostly padding).
@@ -90,10 +90,11 @@ impl Int8Matrix {
         assert_eq!(x.len(), rows * self.in_dim, "activation matrix size");
         let width = self.groups * 4;
         let mut out = vec![0f32; rows * self.out_dim];
-        // An AMX task reads each weight block once for all its rows: larger tasks stream the
-        // weights fewer times (a batch-1 pass is one task).
-        let task = if amx {
-            AMX_ROWS_PER_TASK
+        // An AMX task reads each weight block once for all its rows: a small pass (a batch of
+        // one unit) is one task, so its weights are read once; larger ones split into tasks of
+        // 32 rows that keep both threads busy.
+        let task = if amx && rows <= AMX_MAX_SINGLE_TASK_ROWS {
+            rows.max(1)
         } else {
             ROWS_PER_TASK
         };
