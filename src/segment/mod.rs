@@ -162,7 +162,7 @@ impl Builder<'_> {
         self.update_place(lead);
         let place = self.place.as_ref().expect("set by update_place");
         for &(ps, pe) in &pieces {
-            let text: String = self.chars[ps..pe].iter().collect();
+            let text = self.text(ps, pe);
             self.pending_lead =
                 (kind != UnitKind::Heading && ends_with_colon(&text)).then(|| Lead {
                     text: Arc::from(text.as_str()),
