@@ -22,7 +22,7 @@ pub mod kernels;
 pub use gemm_f32::F32Matrix;
 pub use gemm_int8::Int8Matrix;
 
-use candle_core::{Result, Tensor};
+use candle_core::Result;
 use candle_nn::VarBuilder;
 use kernels::NormParams;
 use rayon::prelude::*;
@@ -100,25 +100,22 @@ impl Dense {
         out_dim: usize,
         precision: Precision,
     ) -> Result<Self> {
-        let mut weights = Vec::new();
-        let mut bias = Vec::new();
+        let mut weight = Vec::with_capacity(prefixes.len() * out_dim * in_dim);
+        let mut bias = Vec::with_capacity(prefixes.len() * out_dim);
         for prefix in prefixes {
-            weights.push(vb.pp(*prefix).get((out_dim, in_dim), "weight")?);
-            bias.extend(vb.pp(*prefix).get(out_dim, "bias")?.to_vec1::<f32>()?);
+            let layer = vb.pp(*prefix);
+            weight.extend(
+                layer
+                    .get((out_dim, in_dim), "weight")?
+                    .flatten_all()?
+                    .to_vec1::<f32>()?,
+            );
+            bias.extend(layer.get(out_dim, "bias")?.to_vec1::<f32>()?);
         }
-        let weight = Tensor::cat(&weights, 0)?;
         let out_dim = out_dim * prefixes.len();
         let weights = match precision {
-            Precision::F32 => DenseWeights::F32(F32Matrix::pack(
-                &weight.flatten_all()?.to_vec1()?,
-                out_dim,
-                in_dim,
-            )),
-            Precision::Int8 => DenseWeights::Int8(Int8Matrix::quantize(
-                &weight.flatten_all()?.to_vec1()?,
-                out_dim,
-                in_dim,
-            )),
+            Precision::F32 => DenseWeights::F32(F32Matrix::pack(&weight, out_dim, in_dim)),
+            Precision::Int8 => DenseWeights::Int8(Int8Matrix::quantize(&weight, out_dim, in_dim)),
         };
         Ok(Self {
             weights,
@@ -303,7 +300,9 @@ impl PackedBert {
         };
         let layer = |i: usize| bert.pp("encoder").pp("layer").pp(i);
         let full_layers = dims.layers.saturating_sub(1);
+        // Layers load (convert, quantize, pack) in parallel: at start-up the threads are idle.
         let layers = (0..full_layers)
+            .into_par_iter()
             .map(|i| Layer::load(dims, layer(i), precision))
             .collect::<Result<Vec<_>>>()?;
         let last = match dims.layers {

@@ -64,20 +64,31 @@ pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Model
     })
 }
 
-/// The weights file of a model directory (`model.safetensors`: data, never code) and a short
-/// hash of its bytes.
-fn weights_of(dir: &Path) -> Result<(PathBuf, String), ModelError> {
+/// The weights file of a model directory (`model.safetensors`: data, never code).
+fn weights_path(dir: &Path) -> Result<PathBuf, ModelError> {
     let path = dir.join(WEIGHTS_FILE);
     if !path.is_file() {
         return Err(ModelError::MissingFile { path });
     }
-    let bytes = std::fs::read(&path).map_err(|source| ModelError::Io {
-        path: path.clone(),
+    Ok(path)
+}
+
+/// A short hash of a file's bytes (the first 6 bytes of its SHA-256, in hex), read in 1 MiB
+/// pieces so that the file is never held in memory whole.
+fn short_hash(path: &Path) -> Result<String, ModelError> {
+    let io_error = |source| ModelError::Io {
+        path: path.into(),
         source,
-    })?;
-    let digest = Sha256::digest(&bytes);
-    let hash = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-    Ok((path, hash))
+    };
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let mut hasher = Sha256::new();
+    std::io::copy(
+        &mut std::io::BufReader::with_capacity(1 << 20, file),
+        &mut hasher,
+    )
+    .map_err(io_error)?;
+    let digest = hasher.finalize();
+    Ok(digest[..6].iter().map(|b| format!("{b:02x}")).collect())
 }
 
 impl ClauseModel {
@@ -123,22 +134,21 @@ impl ClauseModel {
             });
         }
         let encoder = load_encoder(dir, &config, &settings)?;
-        let (weights_path, hash) = weights_of(dir)?;
-        let device = Device::Cpu;
-        let weights_error = |source| ModelError::Weights {
-            path: weights_path.clone(),
-            source,
-        };
-        // SAFETY: the file is memory-mapped read-only and not modified while loaded.
-        let vb = unsafe {
-            VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &device)
-                .map_err(weights_error)?
-        };
+        let weights_path = weights_path(dir)?;
         if let Some(precision) = precision {
             settings.precision = precision;
         }
-        let network = PackedBert::load(&config.dimensions(), columns.len(), vb, settings.precision)
-            .map_err(weights_error)?;
+        // The hash (for the model's id) reads the file on a second thread while this one
+        // builds the network from its memory map: loading costs the longer of the two.
+        let (hash, network) = std::thread::scope(|scope| {
+            let hash = scope.spawn(|| short_hash(&weights_path));
+            let network = load_network(&weights_path, &config, columns.len(), &settings);
+            let hash = hash
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (hash, network)
+        });
+        let (hash, network) = (hash?, network?);
         let name = dir
             .canonicalize()
             .ok()
@@ -205,6 +215,26 @@ impl ClauseModel {
             })
             .collect()
     }
+}
+
+/// Builds the inference network from the weights file, its dense layers in the settings'
+/// precision.
+fn load_network(
+    weights_path: &Path,
+    config: &BertConfig,
+    labels: usize,
+    settings: &ClassifierSettings,
+) -> Result<PackedBert, ModelError> {
+    let weights_error = |source| ModelError::Weights {
+        path: weights_path.into(),
+        source,
+    };
+    // SAFETY: the file is memory-mapped read-only and not modified while loaded.
+    let vb = unsafe {
+        VarBuilder::from_mmaped_safetensors(&[weights_path], DType::F32, &Device::Cpu)
+            .map_err(weights_error)?
+    };
+    PackedBert::load(&config.dimensions(), labels, vb, settings.precision).map_err(weights_error)
 }
 
 /// Loads `tokenizer.json` and checks it against the config's vocabulary.
