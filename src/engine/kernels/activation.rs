@@ -42,6 +42,13 @@ mod avx2 {
     activation_kernels!(target_feature(enable = "avx2,fma"));
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    activation_kernels!(target_feature(
+        enable = "avx512f,avx512bw,avx512vl,avx2,fma"
+    ));
+}
+
 mod generic {
     #![allow(clippy::missing_safety_doc, unused_unsafe)]
     activation_kernels!();
@@ -76,29 +83,36 @@ pub fn gelu_backward(grad: &mut [f32], x: &[f32], width: usize) {
 }
 #[cfg(test)]
 mod tests {
-    use super::super::{has_avx2, test_values};
+    use super::super::{has_avx2, has_avx512, test_values};
     use super::*;
 
     #[test]
-    fn avx2_twins_match_the_portable_kernels() {
-        if !has_avx2() {
-            return;
+    fn simd_twins_match_the_portable_kernels() {
+        macro_rules! check {
+            ($simd:ident) => {{
+                let bias = test_values(24, 1);
+                let x = test_values(24 * 5, 2);
+                let (mut a, mut b) = (x.clone(), x.clone());
+                // SAFETY: the CPU has the module's features (checked below).
+                unsafe { $simd::bias_gelu(&mut a, &bias) };
+                unsafe { generic::bias_gelu(&mut b, &bias) };
+                assert_eq!(a, b, "bias_gelu");
+                let (mut a, mut b) = (x.clone(), x.clone());
+                unsafe { $simd::gelu_in_place(&mut a) };
+                unsafe { generic::gelu_in_place(&mut b) };
+                assert_eq!(a, b, "gelu_in_place");
+                let grad = test_values(x.len(), 3);
+                let (mut a, mut b) = (grad.clone(), grad);
+                unsafe { $simd::gelu_backward(&mut a, &x) };
+                unsafe { generic::gelu_backward(&mut b, &x) };
+                assert_eq!(a, b, "gelu_backward");
+            }};
         }
-        let bias = test_values(24, 1);
-        let x = test_values(24 * 5, 2);
-        let (mut a, mut b) = (x.clone(), x.clone());
-        // SAFETY: the CPU has AVX2 and FMA (checked above).
-        unsafe { avx2::bias_gelu(&mut a, &bias) };
-        unsafe { generic::bias_gelu(&mut b, &bias) };
-        assert_eq!(a, b, "bias_gelu");
-        let (mut a, mut b) = (x.clone(), x.clone());
-        unsafe { avx2::gelu_in_place(&mut a) };
-        unsafe { generic::gelu_in_place(&mut b) };
-        assert_eq!(a, b, "gelu_in_place");
-        let grad = test_values(x.len(), 3);
-        let (mut a, mut b) = (grad.clone(), grad);
-        unsafe { avx2::gelu_backward(&mut a, &x) };
-        unsafe { generic::gelu_backward(&mut b, &x) };
-        assert_eq!(a, b, "gelu_backward");
+        if has_avx2() {
+            check!(avx2);
+        }
+        if has_avx512() {
+            check!(avx512);
+        }
     }
 }

@@ -3,17 +3,23 @@
 //! inference path, and the fused forward and backward passes of training's GELU, layer norm and
 //! softmax.
 //!
-//! Every kernel is plain Rust written so that LLVM vectorises it, compiled twice: once for the
-//! baseline target (`generic`) and once with AVX2 + FMA (`avx2`), picked at run time. Each file
-//! tests its AVX2 kernels against their portable twins.
+//! Every kernel is plain Rust written so that LLVM vectorises it, compiled three times: for the
+//! baseline target (`generic`), with AVX2 + FMA (`avx2`) and with AVX-512 (`avx512`), picked at
+//! run time. Each file tests its SIMD kernels against their portable twins.
 
 use rayon::prelude::*;
 
-/// Runs `$body` compiled with AVX2 and FMA when the CPU has them, else for the baseline target.
+/// Runs `$name` compiled with AVX-512 (F, BW, VL) when the CPU has it, else with AVX2 and FMA
+/// when it has them, else for the baseline target. The three compile the same source, whose
+/// float operations LLVM may not reorder: they give identical results.
 macro_rules! dispatch {
     ($name:ident($($arg:expr),*)) => {{
         #[cfg(target_arch = "x86_64")]
         {
+            if $crate::engine::kernels::has_avx512() {
+                // SAFETY: the CPU supports the features the function is compiled for.
+                return unsafe { avx512::$name($($arg),*) };
+            }
             if std::arch::is_x86_feature_detected!("avx2")
                 && std::arch::is_x86_feature_detected!("fma")
             {
@@ -56,6 +62,22 @@ fn row_pairs_in_parallel(
     x.par_chunks_mut(chunk)
         .zip(other.par_chunks(chunk))
         .for_each(|(x, other)| kernel(x, other));
+}
+
+/// Whether this CPU runs the AVX-512 twins (which also use AVX2 and FMA instructions).
+fn has_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+            && std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
 }
 
 /// Whether this CPU runs the AVX2 twins (the twin tests compare them with the portable ones).

@@ -81,6 +81,13 @@ mod avx2 {
     norm_kernels!(target_feature(enable = "avx2,fma"));
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    norm_kernels!(target_feature(
+        enable = "avx512f,avx512bw,avx512vl,avx2,fma"
+    ));
+}
+
 mod generic {
     #![allow(clippy::missing_safety_doc, unused_unsafe)]
     norm_kernels!();
@@ -150,7 +157,7 @@ pub fn norm_parameter_grads(
 }
 #[cfg(test)]
 mod tests {
-    use super::super::{has_avx2, test_values};
+    use super::super::{has_avx2, has_avx512, test_values};
     use super::*;
 
     #[test]
@@ -178,36 +185,43 @@ mod tests {
     }
 
     #[test]
-    fn avx2_twins_match_the_portable_kernels() {
-        if !has_avx2() {
-            return;
+    fn simd_twins_match_the_portable_kernels() {
+        macro_rules! check {
+            ($simd:ident) => {{
+                let width = 20;
+                let (bias, gamma, beta) = (
+                    test_values(width, 1),
+                    test_values(width, 2),
+                    test_values(width, 3),
+                );
+                let x = test_values(width * 6, 4);
+                let residual = test_values(x.len(), 5);
+                let params = NormParams {
+                    bias: &bias,
+                    gamma: &gamma,
+                    beta: &beta,
+                    eps: 1e-12,
+                };
+                let (mut a, mut b) = (x.clone(), x.clone());
+                // SAFETY: the CPU has the module's features (checked below).
+                unsafe { $simd::bias_residual_norm(&mut a, &residual, &params) };
+                unsafe { generic::bias_residual_norm(&mut b, &residual, &params) };
+                assert_eq!(a, b, "bias_residual_norm");
+                let (mut a, mut b) = (x.clone(), x.clone());
+                unsafe { $simd::norm_rows(&mut a, &gamma, &beta, 1e-12) };
+                unsafe { generic::norm_rows(&mut b, &gamma, &beta, 1e-12) };
+                assert_eq!(a, b, "norm_rows");
+                let (mut a, mut b) = (residual.clone(), residual);
+                unsafe { $simd::norm_backward(&mut a, &x, &gamma, 1e-12) };
+                unsafe { generic::norm_backward(&mut b, &x, &gamma, 1e-12) };
+                assert_eq!(a, b, "norm_backward");
+            }};
         }
-        let width = 20;
-        let (bias, gamma, beta) = (
-            test_values(width, 1),
-            test_values(width, 2),
-            test_values(width, 3),
-        );
-        let x = test_values(width * 6, 4);
-        let residual = test_values(x.len(), 5);
-        let params = NormParams {
-            bias: &bias,
-            gamma: &gamma,
-            beta: &beta,
-            eps: 1e-12,
-        };
-        let (mut a, mut b) = (x.clone(), x.clone());
-        // SAFETY: the CPU has AVX2 and FMA (checked above).
-        unsafe { avx2::bias_residual_norm(&mut a, &residual, &params) };
-        unsafe { generic::bias_residual_norm(&mut b, &residual, &params) };
-        assert_eq!(a, b, "bias_residual_norm");
-        let (mut a, mut b) = (x.clone(), x.clone());
-        unsafe { avx2::norm_rows(&mut a, &gamma, &beta, 1e-12) };
-        unsafe { generic::norm_rows(&mut b, &gamma, &beta, 1e-12) };
-        assert_eq!(a, b, "norm_rows");
-        let (mut a, mut b) = (residual.clone(), residual);
-        unsafe { avx2::norm_backward(&mut a, &x, &gamma, 1e-12) };
-        unsafe { generic::norm_backward(&mut b, &x, &gamma, 1e-12) };
-        assert_eq!(a, b, "norm_backward");
+        if has_avx2() {
+            check!(avx2);
+        }
+        if has_avx512() {
+            check!(avx512);
+        }
     }
 }

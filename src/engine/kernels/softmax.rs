@@ -44,6 +44,13 @@ mod avx2 {
     softmax_kernels!(target_feature(enable = "avx2,fma"));
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    softmax_kernels!(target_feature(
+        enable = "avx512f,avx512bw,avx512vl,avx2,fma"
+    ));
+}
+
 mod generic {
     #![allow(clippy::missing_safety_doc, unused_unsafe)]
     softmax_kernels!();
@@ -64,27 +71,34 @@ pub fn softmax_backward(grad: &mut [f32], y: &[f32], width: usize) {
 }
 #[cfg(test)]
 mod tests {
-    use super::super::{has_avx2, test_values};
+    use super::super::{has_avx2, has_avx512, test_values};
     use super::*;
 
     #[test]
-    fn avx2_twins_match_the_portable_kernels() {
-        if !has_avx2() {
-            return;
+    fn simd_twins_match_the_portable_kernels() {
+        macro_rules! check {
+            ($simd:ident) => {{
+                let width = 19;
+                let x = test_values(width * 4, 1);
+                let (mut a, mut b) = (x.clone(), x.clone());
+                // SAFETY: the CPU has the module's features (checked below).
+                unsafe { $simd::softmax_rows(&mut a, width) };
+                unsafe { generic::softmax_rows(&mut b, width) };
+                assert_eq!(a, b, "softmax_rows");
+                let grad = test_values(x.len(), 2);
+                let (mut g_a, mut g_b) = (grad.clone(), grad);
+                unsafe { $simd::softmax_backward(&mut g_a, &a, width) };
+                unsafe { generic::softmax_backward(&mut g_b, &a, width) };
+                assert_eq!(g_a, g_b, "softmax_backward");
+                let sum: f32 = a[..width].iter().sum();
+                assert!((sum - 1.0).abs() < 1e-5, "a softmax row sums to 1: {sum}");
+            }};
         }
-        let width = 19;
-        let x = test_values(width * 4, 1);
-        let (mut a, mut b) = (x.clone(), x.clone());
-        // SAFETY: the CPU has AVX2 and FMA (checked above).
-        unsafe { avx2::softmax_rows(&mut a, width) };
-        unsafe { generic::softmax_rows(&mut b, width) };
-        assert_eq!(a, b, "softmax_rows");
-        let grad = test_values(x.len(), 2);
-        let (mut g_a, mut g_b) = (grad.clone(), grad);
-        unsafe { avx2::softmax_backward(&mut g_a, &a, width) };
-        unsafe { generic::softmax_backward(&mut g_b, &a, width) };
-        assert_eq!(g_a, g_b, "softmax_backward");
-        let sum: f32 = a[..width].iter().sum();
-        assert!((sum - 1.0).abs() < 1e-5, "a softmax row sums to 1: {sum}");
+        if has_avx2() {
+            check!(avx2);
+        }
+        if has_avx512() {
+            check!(avx512);
+        }
     }
 }
