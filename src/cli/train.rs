@@ -5,10 +5,11 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use privclause::dataset::{read_records, DATA_VERSION, GUIDELINE_VERSION};
 use privclause::model::{ClassifierSettings, ContextMode};
-use privclause::train::{load_base, train, TrainConfig, TrainObserver};
+use privclause::train::{load_base, train, StepStats, TrainConfig, TrainObserver};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
@@ -52,28 +53,70 @@ pub struct TrainArgs {
     pub threads: Option<usize>,
 }
 
-/// Progress bar on a terminal, a log line per evaluation otherwise.
+/// Steps between log lines when no progress bar is shown.
+const LOG_EVERY: usize = 50;
+
+/// Progress bar on a terminal, a log line per 50 steps and per evaluation otherwise.
 struct Progress {
     bar: ProgressBar,
     loss: f32,
+    throughput: Throughput,
+}
+
+/// Records and real tokens trained per second since the last log line, evaluations excluded.
+struct Throughput {
+    since: Instant,
+    records: usize,
+    tokens: usize,
+}
+
+impl Throughput {
+    fn new() -> Self {
+        Self {
+            since: Instant::now(),
+            records: 0,
+            tokens: 0,
+        }
+    }
+
+    /// `(records/s, tokens/s, seconds)` since the last reset, and a reset.
+    fn take(&mut self) -> (f64, f64, f64) {
+        let seconds = self.since.elapsed().as_secs_f64().max(1e-9);
+        let rates = (
+            self.records as f64 / seconds,
+            self.tokens as f64 / seconds,
+            seconds,
+        );
+        *self = Self::new();
+        rates
+    }
 }
 
 impl TrainObserver for Progress {
     fn started(&mut self, total_steps: usize) {
         self.bar.set_length(total_steps as u64);
+        self.throughput = Throughput::new();
     }
 
-    fn step(&mut self, step: usize, loss: f32, learning_rate: f64) {
-        self.loss = if step == 1 {
-            loss
+    fn step(&mut self, stats: &StepStats) {
+        self.loss = if stats.step == 1 {
+            stats.loss
         } else {
-            0.98 * self.loss + 0.02 * loss
+            0.98 * self.loss + 0.02 * stats.loss
         };
-        self.bar.set_position(step as u64);
+        self.throughput.records += stats.records;
+        self.throughput.tokens += stats.tokens;
+        let lr = stats.learning_rate;
+        self.bar.set_position(stats.step as u64);
         self.bar
-            .set_message(format!("loss {:.4} lr {learning_rate:.2e}", self.loss));
-        if self.bar.is_hidden() && step.is_multiple_of(50) {
-            eprintln!("step {step}: loss {:.4} lr {learning_rate:.2e}", self.loss);
+            .set_message(format!("loss {:.4} lr {lr:.2e}", self.loss));
+        if self.bar.is_hidden() && stats.step.is_multiple_of(LOG_EVERY) {
+            let (records, tokens, seconds) = self.throughput.take();
+            eprintln!(
+                "step {}: loss {:.4} lr {lr:.2e} ({records:.1} records/s, {tokens:.0} tokens/s \
+                 over {seconds:.1} s)",
+                stats.step, self.loss
+            );
         }
     }
 
@@ -84,6 +127,8 @@ impl TrainObserver for Progress {
         if self.bar.is_hidden() {
             eprintln!("step {step}: dev macro-F1 {dev_macro_f1:.4}{mark}");
         }
+        // The next log line's rates count training alone.
+        self.throughput = Throughput::new();
     }
 }
 
@@ -147,7 +192,11 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .expect("valid template")
         .progress_chars("=> "),
     );
-    let mut progress = Progress { bar, loss: 0.0 };
+    let mut progress = Progress {
+        bar,
+        loss: 0.0,
+        throughput: Throughput::new(),
+    };
     let dtype = if args.f16 {
         candle_core::DType::F16
     } else {

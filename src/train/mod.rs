@@ -79,10 +79,23 @@ impl Default for TrainConfig {
     }
 }
 
+/// One optimizer step, as an observer sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct StepStats {
+    /// Steps taken so far (this one included).
+    pub step: usize,
+    pub loss: f32,
+    pub learning_rate: f64,
+    /// Examples in the step's batch.
+    pub records: usize,
+    /// Their real (unpadded) tokens.
+    pub tokens: usize,
+}
+
 /// Progress events of a run, for a progress bar or a log.
 pub trait TrainObserver {
     fn started(&mut self, total_steps: usize);
-    fn step(&mut self, step: usize, loss: f32, learning_rate: f64);
+    fn step(&mut self, stats: &StepStats);
     fn evaluated(&mut self, step: usize, dev_macro_f1: f64, best: bool);
 }
 
@@ -373,7 +386,13 @@ pub fn train(
             optimizer.set_learning_rate(lr);
             optimizer.step(&grads)?;
             step += 1;
-            observer.step(step, loss.to_scalar::<f32>()?, lr);
+            observer.step(&StepStats {
+                step,
+                loss: loss.to_scalar::<f32>()?,
+                learning_rate: lr,
+                records: members.len(),
+                tokens: members.iter().map(|e| e.unit.len()).sum(),
+            });
             if step % eval_every == 0 || step == total_steps {
                 let scores = predict(&varmap, &model_config, &dev_set)?;
                 let f1 = macro_f1(&dev_set, &scores, &half);

@@ -5,7 +5,7 @@ use crate::common;
 use privclause::dataset::{DatasetRecord, Split};
 use privclause::labels::{Label, LabelSet};
 use privclause::model::{ClassifierSettings, ClauseModel, ContextMode};
-use privclause::train::{checkpoint_dir, load_base, train, TrainConfig, TrainObserver};
+use privclause::train::{checkpoint_dir, load_base, train, StepStats, TrainConfig, TrainObserver};
 use std::collections::BTreeMap;
 
 /// Units that collect (label `collection`) and units about rights (label `rights`).
@@ -52,8 +52,8 @@ struct Losses(Vec<f32>);
 
 impl TrainObserver for Losses {
     fn started(&mut self, _total_steps: usize) {}
-    fn step(&mut self, _step: usize, loss: f32, _learning_rate: f64) {
-        self.0.push(loss);
+    fn step(&mut self, stats: &StepStats) {
+        self.0.push(stats.loss);
     }
     fn evaluated(&mut self, _step: usize, _dev_macro_f1: f64, _best: bool) {}
 }
