@@ -4,6 +4,7 @@
 //! decay, gradient clipping, early stopping on dev macro-F1, fixed seed, per-label thresholds
 //! tuned on dev, and a model directory in the runtime's format as the result.
 
+mod adamw;
 mod base;
 mod loss;
 pub mod network;
@@ -23,8 +24,9 @@ use crate::model::{
     save_model_dir, sigmoid, BertConfig, ClassifierSettings, ContextMode, EncodedUnit, ModelError,
     UnitEncoder,
 };
+use adamw::{AdamWParams, FusedAdamW};
 use candle_core::{DType, Device, Tensor, Var};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
+use candle_nn::{VarBuilder, VarMap};
 use network::{batch_tensors, BertClassifier};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -205,30 +207,6 @@ fn batch_inputs(
     batch_tensors(&units, device)
 }
 
-/// Scales all gradients so that their global L2 norm is at most `max_norm`.
-fn clip_gradients(
-    grads: &mut candle_core::backprop::GradStore,
-    vars: &[Var],
-    max_norm: f64,
-) -> candle_core::Result<f64> {
-    let mut total = 0f64;
-    for var in vars {
-        if let Some(g) = grads.get(var.as_tensor()) {
-            total += g.sqr()?.sum_all()?.to_scalar::<f32>()? as f64;
-        }
-    }
-    let norm = total.sqrt();
-    if norm > max_norm {
-        let scale = max_norm / (norm + 1e-6);
-        for var in vars {
-            if let Some(g) = grads.remove(var.as_tensor()) {
-                grads.insert(var.as_tensor(), (g * scale)?);
-            }
-        }
-    }
-    Ok(norm)
-}
-
 /// Sigmoid scores of `examples` under the current weights in `varmap`, through the packed f32
 /// inference network (the one labeling uses; batches in parallel).
 fn predict(
@@ -349,14 +327,10 @@ pub fn train(
         named.into_iter().map(|(_, v)| v.clone()).collect()
     };
     let pos_weight = Tensor::new(&positive_weights(&train_set), &device)?;
-    let mut optimizer = AdamW::new(
-        vars.clone(),
-        ParamsAdamW {
-            lr: config.learning_rate,
-            weight_decay: config.weight_decay,
-            ..ParamsAdamW::default()
-        },
-    )?;
+    let mut optimizer = FusedAdamW::new(
+        vars,
+        AdamWParams::new(config.learning_rate, config.weight_decay),
+    );
 
     let steps_per_epoch = train_set.len().div_ceil(config.batch_size.max(1));
     let total_steps = steps_per_epoch * config.epochs;
@@ -380,11 +354,10 @@ pub fn train(
             let known = Tensor::from_vec(label_matrix(&members, |e| e.known), shape, &device)?;
             let logits = network.forward(&ids, &types, &mask)?;
             let loss = loss::masked_bce(&logits, &targets, &known, &pos_weight)?;
-            let mut grads = loss.backward()?;
-            clip_gradients(&mut grads, &vars, config.max_grad_norm)?;
+            let grads = loss.backward()?;
             let lr = learning_rate(step, total_steps, warmup, config.learning_rate);
             optimizer.set_learning_rate(lr);
-            optimizer.step(&grads)?;
+            optimizer.step(&grads, config.max_grad_norm)?;
             step += 1;
             observer.step(&StepStats {
                 step,
