@@ -18,6 +18,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn main() -> std::process::ExitCode {
+    keep_freed_memory();
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(code) => code,
@@ -33,3 +34,17 @@ fn main() -> std::process::ExitCode {
 /// buffers every layer, and glibc hands them back to the OS (page faults on every reuse).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// mimalloc's `purge_delay` option (`mi_option_t` 15 in mimalloc 2 and 3's `mimalloc.h`).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Tells mimalloc never to return freed memory to the OS (`MIMALLOC_PURGE_DELAY=-1`), unless
+/// the environment says otherwise: by default it purges after 10 ms, so every layer's fresh
+/// activation or gradient buffers page-faulted in again. Measured on 2026-12-07 (2-core Xeon):
+/// labeling 1,024 units with context 12 % faster (30-60 MB more peak RSS), training 22 %.
+fn keep_freed_memory() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: called first thing in `main`, before any other thread exists.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    }
+}
