@@ -191,17 +191,21 @@ fn with_f32_slice<T>(tensor: &Tensor, f: impl FnOnce(&[f32]) -> T) -> Result<T> 
     }
 }
 
+/// Where a tensor's elements lie in its storage (it must be contiguous).
+fn offsets(layout: &Layout) -> Result<(usize, usize)> {
+    match layout.contiguous_offsets() {
+        Some(offsets) => Ok(offsets),
+        None => candle_core::bail!("fused-adamw needs contiguous tensors"),
+    }
+}
+
 fn contiguous<'a>(storage: &'a CpuStorage, layout: &Layout) -> Result<&'a [f32]> {
-    let Some((start, end)) = layout.contiguous_offsets() else {
-        candle_core::bail!("fused-adamw needs contiguous tensors");
-    };
+    let (start, end) = offsets(layout)?;
     Ok(&storage.as_slice::<f32>()?[start..end])
 }
 
 fn contiguous_mut<'a>(storage: &'a mut CpuStorage, layout: &Layout) -> Result<&'a mut [f32]> {
-    let Some((start, end)) = layout.contiguous_offsets() else {
-        candle_core::bail!("fused-adamw needs contiguous tensors");
-    };
+    let (start, end) = offsets(layout)?;
     match storage {
         CpuStorage::F32(values) => Ok(&mut values[start..end]),
         _ => candle_core::bail!("fused-adamw needs f32 parameters"),
