@@ -20,9 +20,7 @@ macro_rules! dispatch {
                 // SAFETY: the CPU supports the features the function is compiled for.
                 return unsafe { avx512::$name($($arg),*) };
             }
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-            {
+            if $crate::engine::kernels::has_avx2() {
                 // SAFETY: the CPU supports the features the function is compiled for.
                 return unsafe { avx2::$name($($arg),*) };
             }
@@ -71,8 +69,7 @@ fn has_avx512() -> bool {
         std::arch::is_x86_feature_detected!("avx512f")
             && std::arch::is_x86_feature_detected!("avx512bw")
             && std::arch::is_x86_feature_detected!("avx512vl")
-            && std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
+            && has_avx2()
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -80,8 +77,7 @@ fn has_avx512() -> bool {
     }
 }
 
-/// Whether this CPU runs the AVX2 twins (the twin tests compare them with the portable ones).
-#[cfg(test)]
+/// Whether this CPU runs the AVX2 twins (AVX2 and FMA).
 fn has_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
