@@ -258,19 +258,14 @@ mod tests {
             }
             reference.step(&grads).unwrap();
         }
-        let a = ours
-            .as_tensor()
-            .flatten_all()
-            .unwrap()
-            .to_vec1::<f32>()
-            .unwrap();
-        let b = theirs
-            .as_tensor()
-            .flatten_all()
-            .unwrap()
-            .to_vec1::<f32>()
-            .unwrap();
-        for (x, y) in a.iter().zip(&b) {
+        let values = |v: &Var| {
+            v.as_tensor()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap()
+        };
+        for (x, y) in values(&ours).iter().zip(&values(&theirs)) {
             assert!((x - y).abs() < 1e-5, "{x} vs {y}");
         }
     }
