@@ -49,23 +49,46 @@ pub fn plan_batches(lengths: &[usize], policy: BatchPolicy) -> Vec<Vec<usize>> {
     batches
 }
 
-/// Plans batches for units of these token `lengths`, runs `score_batch` on each (given the
-/// batch's unit indices, it returns their scores in that order) in parallel on the current
-/// rayon pool, and returns the scores in the units' order.
+/// Fewest units one parallel task scores: consecutive small batches share a task, so the
+/// per-unit head (see [`crate::engine::PackedBert::logits_of_batches`]) reads its weights once
+/// for all of them.
+pub const TASK_UNITS: usize = 16;
+
+/// Plans batches for units of these token `lengths`, groups consecutive batches into tasks of
+/// at least [`TASK_UNITS`] units, runs `score_batches` on each task in parallel on the current
+/// rayon pool (given the task's batches of unit indices, it returns their scores in that
+/// order), and returns the scores in the units' order.
 pub fn score_in_batches(
     lengths: &[usize],
     policy: BatchPolicy,
-    score_batch: impl Fn(&[usize]) -> Vec<[f32; 5]> + Sync,
+    score_batches: impl Fn(&[Vec<usize>]) -> Vec<[f32; 5]> + Sync,
 ) -> Vec<[f32; 5]> {
     let batches = plan_batches(lengths, policy);
-    let scored: Vec<Vec<[f32; 5]>> = batches.par_iter().map(|b| score_batch(b)).collect();
+    let tasks = group_batches(&batches, TASK_UNITS);
+    let scored: Vec<Vec<[f32; 5]>> = tasks.par_iter().map(|t| score_batches(t)).collect();
     let mut scores = vec![[0f32; 5]; lengths.len()];
-    for (batch, batch_scores) in batches.iter().zip(scored) {
-        for (&i, s) in batch.iter().zip(batch_scores) {
-            scores[i] = s;
-        }
+    let order = tasks.iter().flat_map(|t| t.iter().flatten());
+    for (&i, s) in order.zip(scored.into_iter().flatten()) {
+        scores[i] = s;
     }
     scores
+}
+
+/// Consecutive batches gathered into groups of at least `units` units (the last may hold fewer).
+fn group_batches(batches: &[Vec<usize>], units: usize) -> Vec<&[Vec<usize>]> {
+    let mut groups = Vec::new();
+    let (mut start, mut count) = (0, 0);
+    for (i, batch) in batches.iter().enumerate() {
+        count += batch.len();
+        if count >= units {
+            groups.push(&batches[start..=i]);
+            (start, count) = (i + 1, 0);
+        }
+    }
+    if start < batches.len() {
+        groups.push(&batches[start..]);
+    }
+    groups
 }
 
 #[cfg(test)]
@@ -106,5 +129,34 @@ mod tests {
         );
         assert_eq!(unsorted, vec![vec![0, 1, 2], vec![3, 4, 5], vec![6]]);
         assert!(plan_batches(&[], BatchPolicy::default()).is_empty());
+    }
+
+    #[test]
+    fn tasks_gather_small_batches_and_keep_their_order() {
+        let batches: Vec<Vec<usize>> = vec![vec![0], vec![1, 2], vec![3], vec![4, 5, 6], vec![7]];
+        let groups = group_batches(&batches, 3);
+        assert_eq!(groups, vec![&batches[0..2], &batches[2..4], &batches[4..]]);
+        assert!(group_batches(&[], 3).is_empty());
+    }
+
+    #[test]
+    fn scores_come_back_in_unit_order_whatever_the_grouping() {
+        let lengths: Vec<usize> = (0..50).map(|i| (i * 7) % 13 + 1).collect();
+        for batch_size in [1, 3, 32] {
+            let policy = BatchPolicy {
+                batch_size,
+                sort_window: 8,
+            };
+            let scores = score_in_batches(&lengths, policy, |batches| {
+                batches
+                    .iter()
+                    .flatten()
+                    .map(|&i| [i as f32, lengths[i] as f32, 0.0, 0.0, 0.0])
+                    .collect()
+            });
+            for (i, s) in scores.iter().enumerate() {
+                assert_eq!(s[..2], [i as f32, lengths[i] as f32]);
+            }
+        }
     }
 }
