@@ -49,27 +49,31 @@ pub fn plan_batches(lengths: &[usize], policy: BatchPolicy) -> Vec<Vec<usize>> {
     batches
 }
 
-/// Fewest units one parallel task scores: consecutive small batches share a task, so the
-/// per-unit head (see [`crate::engine::PackedBert::logits_of_batches`]) reads its weights once
-/// for all of them.
+/// Fewest units one parallel task scores: consecutive small batches share a task, whose units
+/// the engine packs into passes of up to [`crate::engine::MAX_PASS_ROWS`] token rows (packing
+/// pads nothing, so a unit's score does not depend on its companions).
 pub const TASK_UNITS: usize = 16;
 
 /// Plans batches for units of these token `lengths`, groups consecutive batches into tasks of
-/// at least [`TASK_UNITS`] units, runs `score_batches` on each task in parallel on the current
-/// rayon pool (given the task's batches of unit indices, it returns their scores in that
-/// order), and returns the scores in the units' order.
+/// at least [`TASK_UNITS`] units, runs `score_task` on each task in parallel on the current
+/// rayon pool (given the task's unit indices, batch after batch, it returns their scores in
+/// that order), and returns the scores in the units' order.
 pub fn score_in_batches(
     lengths: &[usize],
     policy: BatchPolicy,
-    score_batches: impl Fn(&[Vec<usize>]) -> Vec<[f32; 5]> + Sync,
+    score_task: impl Fn(&[usize]) -> Vec<[f32; 5]> + Sync,
 ) -> Vec<[f32; 5]> {
     let batches = plan_batches(lengths, policy);
-    let tasks = group_batches(&batches, TASK_UNITS);
-    let scored: Vec<Vec<[f32; 5]>> = tasks.par_iter().map(|t| score_batches(t)).collect();
+    let tasks: Vec<Vec<usize>> = group_batches(&batches, TASK_UNITS)
+        .into_iter()
+        .map(<[Vec<usize>]>::concat)
+        .collect();
+    let scored: Vec<Vec<[f32; 5]>> = tasks.par_iter().map(|t| score_task(t)).collect();
     let mut scores = vec![[0f32; 5]; lengths.len()];
-    let order = tasks.iter().flat_map(|t| t.iter().flatten());
-    for (&i, s) in order.zip(scored.into_iter().flatten()) {
-        scores[i] = s;
+    for (task, task_scores) in tasks.iter().zip(scored) {
+        for (&i, s) in task.iter().zip(task_scores) {
+            scores[i] = s;
+        }
     }
     scores
 }
@@ -147,10 +151,8 @@ mod tests {
                 batch_size,
                 sort_window: 8,
             };
-            let scores = score_in_batches(&lengths, policy, |batches| {
-                batches
-                    .iter()
-                    .flatten()
+            let scores = score_in_batches(&lengths, policy, |task| {
+                task.iter()
                     .map(|&i| [i as f32, lengths[i] as f32, 0.0, 0.0, 0.0])
                     .collect()
             });

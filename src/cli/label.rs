@@ -47,7 +47,8 @@ pub struct LabelArgs {
     /// Dense-layer arithmetic (default: the model's `precision` setting).
     #[arg(long, value_enum)]
     pub precision: Option<Precision>,
-    /// Most units per forward pass.
+    /// Units per batch (consecutive batches of fewer than 16 units share a parallel task,
+    /// whose units run in passes of up to 256 tokens; scores do not depend on it).
     #[arg(long, default_value_t = BatchPolicy::default().batch_size)]
     pub batch_size: usize,
     /// Units are sorted by length within windows of this many (1: no sorting).

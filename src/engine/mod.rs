@@ -193,45 +193,25 @@ impl Block {
         })
     }
 
-    /// Each pass's output rows from its attended values `contexts[p]` and its input rows
-    /// `residuals[p]` (both `[rows, hidden]`). Passes go through each product in turn, so a
-    /// weight matrix is read once for all of them while it is in cache.
-    fn forward(&self, contexts: &[Vec<f32>], residuals: &[Vec<f32>]) -> Vec<Vec<f32>> {
-        let attended: Vec<Vec<f32>> = contexts
-            .iter()
-            .zip(residuals)
-            .map(|(context, residual)| {
-                let mut attended = self.attention_out.matmul(context);
-                kernels::bias_residual_norm(
-                    &mut attended,
-                    residual,
-                    &self.attention_norm.with_bias(&self.attention_out.bias),
-                );
-                attended
-            })
-            .collect();
-        let hidden: Vec<Vec<f32>> = attended
-            .iter()
-            .map(|attended| {
-                let mut hidden = self.intermediate.matmul(attended);
-                kernels::bias_gelu(&mut hidden, &self.intermediate.bias);
-                hidden
-            })
-            .collect();
-        attended
-            .iter()
-            .zip(hidden)
-            .map(|(attended, hidden)| {
-                let mut out = self.output.matmul(&hidden);
-                kernels::bias_residual_norm(
-                    &mut out,
-                    attended,
-                    &self.output_norm.with_bias(&self.output.bias),
-                );
-                debug_assert_eq!(out.len(), attended.len());
-                out
-            })
-            .collect()
+    /// The layer's output rows from the attended values `context` and the layer's input
+    /// rows `residual` (both `[rows, hidden]`).
+    fn forward(&self, context: &[f32], residual: &[f32]) -> Vec<f32> {
+        let mut attended = self.attention_out.matmul(context);
+        kernels::bias_residual_norm(
+            &mut attended,
+            residual,
+            &self.attention_norm.with_bias(&self.attention_out.bias),
+        );
+        let mut hidden = self.intermediate.matmul(&attended);
+        kernels::bias_gelu(&mut hidden, &self.intermediate.bias);
+        let mut out = self.output.matmul(&hidden);
+        kernels::bias_residual_norm(
+            &mut out,
+            &attended,
+            &self.output_norm.with_bias(&self.output.bias),
+        );
+        debug_assert_eq!(out.len(), residual.len());
+        out
     }
 }
 
@@ -278,10 +258,9 @@ impl FirstRowLayer {
     }
 }
 
-/// Most token rows one forward pass packs, and one wave of passes holds (see
-/// [`PackedBert::logits_of_batches`]): 256 rows keep the feed-forward activations (2 MB in
-/// f32) within a core's L2 cache. Measured on 1,024 CAPP-130 units with context at batch 8,
-/// 5 % less CPU time than 512; the same on plain units.
+/// Most token rows one forward pass packs (see [`PackedBert::logits`]): 256 rows keep the
+/// feed-forward activations (2 MB in f32) within a core's L2 cache. Measured on 1,024 CAPP-130
+/// units with context at batch 8, 5 % less CPU time than 512; the same on plain units.
 pub const MAX_PASS_ROWS: usize = 256;
 
 /// BERT encoder + pooler + multi-label head over packed batches, for inference.
@@ -348,64 +327,42 @@ impl PackedBert {
         })
     }
 
-    /// Logits `[units, labels]` of a batch of encoded units (any lengths; none padded).
+    /// Logits `[units, labels]` of encoded units (any lengths; none padded).
     ///
-    /// A batch of more than [`MAX_PASS_ROWS`] tokens runs as several passes of whole units:
-    /// every row's arithmetic is its own, so the logits are the same, and a pass's activations
-    /// stay in cache.
-    pub fn logits(&self, batch: &[&EncodedUnit]) -> Vec<Vec<f32>> {
-        self.logits_of_batches(&[batch])
-    }
-
-    /// Logits of several batches, their units in order.
-    ///
-    /// Each batch runs as passes of whole units (as [`Self::logits`]): a pass's rows are
-    /// packed together and no pass holds another batch's units. Consecutive passes of at most
-    /// [`MAX_PASS_ROWS`] rows in all form a *wave*, which goes through the network product by
-    /// product, so small batches share each weight matrix while it is in cache. The part that
-    /// reads only each unit's first row (the last layer after attention, pooler, classifier)
-    /// then runs once over all the units. Every row's arithmetic is its own: the logits are
-    /// the same as batch by batch.
-    pub fn logits_of_batches(&self, batches: &[&[&EncodedUnit]]) -> Vec<Vec<f32>> {
-        let passes: Vec<&[&EncodedUnit]> = batches
-            .iter()
-            .flat_map(|batch| runs_within(batch, |unit| unit.len(), MAX_PASS_ROWS))
-            .collect();
-        let rows = |pass: &&[&EncodedUnit]| pass.iter().map(|u| u.len()).sum();
+    /// The units run as passes of whole units of at most [`MAX_PASS_ROWS`] rows, so a pass's
+    /// activations stay in cache; the part that reads only each unit's first row (the last
+    /// layer after attention, pooler, classifier) then runs once over all the units. Every
+    /// row's arithmetic is its own, so a unit's logits do not depend on its companions.
+    pub fn logits(&self, units: &[&EncodedUnit]) -> Vec<Vec<f32>> {
         let mut first = FirstRows::default();
-        for wave in runs_within(&passes, rows, MAX_PASS_ROWS) {
-            self.encode_wave(wave, &mut first);
+        for pass in runs_within(units, |unit| unit.len(), MAX_PASS_ROWS) {
+            self.encode_pass(pass, &mut first);
         }
         self.head(first)
     }
 
-    /// Runs a wave of passes up to the last layer's attention and appends, for each unit, its
-    /// first row and (with a last layer) that row's attended values to `first`.
-    fn encode_wave(&self, passes: &[&[&EncodedUnit]], first: &mut FirstRows) {
-        let lengths: Vec<Vec<usize>> = passes
-            .iter()
-            .map(|pass| pass.iter().map(|u| u.len()).collect())
-            .collect();
-        let mut xs: Vec<Vec<f32>> = passes.iter().map(|pass| self.embed(pass)).collect();
+    /// Runs units in one pass up to the last layer's attention and appends, for each unit,
+    /// its first row and (with a last layer) that row's attended values to `first`.
+    fn encode_pass(&self, pass: &[&EncodedUnit], first: &mut FirstRows) {
+        let lengths: Vec<usize> = pass.iter().map(|u| u.len()).collect();
+        let mut x = self.embed(pass);
         for layer in &self.layers {
-            xs = self.layer_forward(layer, &xs, &lengths);
+            x = self.layer_forward(layer, &x, &lengths);
         }
-        for (x, lengths) in xs.iter().zip(&lengths) {
-            let rows = first_rows(x, lengths, self.hidden);
-            if let Some(last) = &self.last {
-                first
-                    .context
-                    .extend(self.first_row_attention(last, x, &rows, lengths));
-            }
-            first.rows.extend(rows);
+        let rows = first_rows(&x, &lengths, self.hidden);
+        if let Some(last) = &self.last {
+            first
+                .context
+                .extend(self.first_row_attention(last, &x, &rows, &lengths));
         }
+        first.rows.extend(rows);
     }
 
     /// Logits `[units, labels]` from the units' first rows: the rest of the last layer, the
     /// pooler and the classifier.
     fn head(&self, first: FirstRows) -> Vec<Vec<f32>> {
         let cls = match &self.last {
-            Some(last) => last.block.forward(&[first.context], &[first.rows]).concat(),
+            Some(last) => last.block.forward(&first.context, &first.rows),
             None => first.rows,
         };
         let mut pooled = self.pooler.matmul(&cls);
@@ -442,23 +399,11 @@ impl PackedBert {
         words
     }
 
-    /// One full layer over a wave of passes (rows `xs[p]`, unit lengths `lengths[p]`).
-    fn layer_forward(
-        &self,
-        layer: &Layer,
-        xs: &[Vec<f32>],
-        lengths: &[Vec<usize>],
-    ) -> Vec<Vec<f32>> {
-        let contexts: Vec<Vec<f32>> = xs
-            .iter()
-            .zip(lengths)
-            .map(|(x, lengths)| {
-                let mut qkv = layer.qkv.matmul(x);
-                add_bias(&mut qkv, &layer.qkv.bias);
-                kernels::attention(&qkv, lengths, self.heads, self.head_size)
-            })
-            .collect();
-        layer.block.forward(&contexts, xs)
+    fn layer_forward(&self, layer: &Layer, x: &[f32], lengths: &[usize]) -> Vec<f32> {
+        let mut qkv = layer.qkv.matmul(x);
+        add_bias(&mut qkv, &layer.qkv.bias);
+        let context = kernels::attention(&qkv, lengths, self.heads, self.head_size);
+        layer.block.forward(&context, x)
     }
 
     /// The last layer's attended values at each unit's first row `first` (`[units, hidden]`),
@@ -478,7 +423,7 @@ impl PackedBert {
     }
 }
 
-/// What the passes of [`PackedBert::logits_of_batches`] leave for the head, one row per unit.
+/// What the passes of [`PackedBert::logits`] leave for the head, one row per unit.
 #[derive(Default)]
 struct FirstRows {
     /// Each unit's first row entering the last layer (`[units, hidden]`).

@@ -125,13 +125,9 @@ impl Labeler {
     /// float rounding).
     pub fn score_encoded(&self, encoded: &[EncodedUnit]) -> Vec<[f32; 5]> {
         let lengths: Vec<usize> = encoded.iter().map(EncodedUnit::len).collect();
-        score_in_batches(&lengths, self.policy, |batches| {
-            let members: Vec<Vec<&EncodedUnit>> = batches
-                .iter()
-                .map(|batch| batch.iter().map(|&i| &encoded[i]).collect())
-                .collect();
-            let members: Vec<&[&EncodedUnit]> = members.iter().map(Vec::as_slice).collect();
-            self.model.score_batches(&members)
+        score_in_batches(&lengths, self.policy, |task| {
+            let members: Vec<&EncodedUnit> = task.iter().map(|&i| &encoded[i]).collect();
+            self.model.score(&members)
         })
     }
 

@@ -200,17 +200,11 @@ impl ClauseModel {
     /// Units are packed, never padded: a unit's score does not depend on its batch beyond
     /// float rounding.
     pub fn score(&self, batch: &[&EncodedUnit]) -> Vec<[f32; 5]> {
-        self.score_batches(&[batch])
-    }
-
-    /// [`Self::score`] of several batches, their units in order; the per-unit head runs once
-    /// for all of them (see [`PackedBert::logits_of_batches`]).
-    pub fn score_batches(&self, batches: &[&[&EncodedUnit]]) -> Vec<[f32; 5]> {
-        if batches.iter().all(|b| b.is_empty()) {
+        if batch.is_empty() {
             return Vec::new();
         }
-        self.network
-            .logits_of_batches(batches)
+        let logits = self.network.logits(batch);
+        logits
             .into_iter()
             .map(|row| {
                 let mut scores = [0f32; 5];

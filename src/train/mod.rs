@@ -222,12 +222,8 @@ fn predict(
         batch_size: 32,
         sort_window: usize::MAX,
     };
-    Ok(score_in_batches(&lengths, policy, |batches| {
-        let units: Vec<&EncodedUnit> = batches
-            .iter()
-            .flatten()
-            .map(|&i| &examples[i].unit)
-            .collect();
+    Ok(score_in_batches(&lengths, policy, |task| {
+        let units: Vec<&EncodedUnit> = task.iter().map(|&i| &examples[i].unit).collect();
         network
             .logits(&units)
             .into_iter()
