@@ -50,8 +50,8 @@ pub fn plan_batches(lengths: &[usize], policy: BatchPolicy) -> Vec<Vec<usize>> {
 }
 
 /// Fewest units one parallel task scores: consecutive small batches share a task, whose units
-/// the engine packs into passes of up to [`crate::engine::MAX_PASS_ROWS`] token rows (packing
-/// pads nothing, so a unit's score does not depend on its companions).
+/// the engine packs into passes of up to 256 token rows (its `MAX_PASS_ROWS`; packing pads
+/// nothing, so a unit's score does not depend on its companions).
 pub const TASK_UNITS: usize = 16;
 
 /// Plans batches for units of these token `lengths`, groups consecutive batches into tasks of
