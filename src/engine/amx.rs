@@ -1,4 +1,4 @@
-//! Intel AMX tiles for the int8 GEMM: `tdpbusd` multiplies a 16 × 64 tile of u8 activations by
+//! Intel AMX tiles for the int8 GEMM (and training's bf16 GEMM, `tdpbf16ps`): `tdpbusd` multiplies a 16 × 64 tile of u8 activations by
 //! a 64 × 16 tile of s8 weights into 16 × 16 exact 32-bit sums (16,384 products per
 //! instruction, where AVX-512 VNNI does 64).
 //!
@@ -23,6 +23,18 @@ pub const TILE_BYTES: usize = 64;
 pub fn available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
     *AVAILABLE.get_or_init(|| cpu_has_amx_int8() && request_tile_state())
+}
+
+/// Whether AMX bf16 tiles can be used in this process (CPU, kernel and permission).
+pub fn bf16_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| cpu_has_amx_bf16() && request_tile_state())
+}
+
+fn cpu_has_amx_bf16() -> bool {
+    // CPUID leaf 7, sub-leaf 0, EDX: bit 22 AMX-BF16, bit 24 AMX-TILE.
+    let leaf = std::arch::x86_64::__cpuid_count(7, 0);
+    leaf.edx & (1 << 22) != 0 && leaf.edx & (1 << 24) != 0
 }
 
 fn cpu_has_amx_int8() -> bool {
@@ -224,6 +236,81 @@ impl Tiles {
                 "tilestored [{c01} + {stride} * 1], tmm1",
                 c00 = in(reg) c,
                 c01 = in(reg) c.add(64),
+                stride = in(reg) c_stride,
+                options(nostack)
+            );
+        }
+    }
+}
+
+impl Tiles {
+    /// f32 sums of 32 bf16 rows by two blocks of 16 bf16 columns (`tdpbf16ps`):
+    /// `sums[r * 32 + c]` for row `r` and column `c` (block 0's columns, then block 1's).
+    ///
+    /// `rows`: 32 rows of `width` bf16 values (`width` a multiple of 32, row stride `width`);
+    /// `block0`, `block1`: two column blocks packed as pairs, `width / 2` rows of 16 × 2 bf16
+    /// (as 16 `u32`: the low half the even input, the high half the odd one).
+    /// Panics if the slices are shorter than that.
+    pub fn multiply_bf16_32x32(
+        &self,
+        rows: &[u16],
+        width: usize,
+        block0: &[u32],
+        block1: &[u32],
+        sums: &mut [f32; 2 * TILE_ROWS * 32],
+    ) {
+        const PAIRS_PER_TILE: usize = TILE_BYTES / 2;
+        assert!(width.is_multiple_of(PAIRS_PER_TILE) && width > 0);
+        assert!(rows.len() >= 2 * TILE_ROWS * width);
+        assert!(block0.len() >= width * 8 && block1.len() >= width * 8);
+        let chunks = width / PAIRS_PER_TILE;
+        // A column tile is 16 input pairs of 64 bytes: 1 KiB of the packed block per 32 inputs.
+        let b_step = TILE_ROWS * TILE_BYTES;
+        let row_bytes = width * 2;
+        let c_stride: usize = 32 * 4;
+        // SAFETY: the tiles are configured (`self` exists only after `configure` on this
+        // thread); every tile load reads 16 rows of 64 bytes inside the slices checked above,
+        // and the stores write 32 rows of 128 bytes, all of `sums`.
+        unsafe {
+            let a0 = rows.as_ptr() as *const u8;
+            let a1 = a0.add(TILE_ROWS * row_bytes);
+            let (b0, b1) = (block0.as_ptr() as *const u8, block1.as_ptr() as *const u8);
+            let c = sums.as_mut_ptr() as *mut u8;
+            asm!(
+                "tilezero tmm0",
+                "tilezero tmm1",
+                "tilezero tmm2",
+                "tilezero tmm3",
+                options(nostack, nomem)
+            );
+            for k in 0..chunks {
+                asm!(
+                    "tileloadd tmm4, [{a0} + {stride} * 1]",
+                    "tileloadd tmm5, [{a1} + {stride} * 1]",
+                    "tileloadd tmm6, [{b0} + {b_stride} * 1]",
+                    "tileloadd tmm7, [{b1} + {b_stride} * 1]",
+                    "tdpbf16ps tmm0, tmm4, tmm6",
+                    "tdpbf16ps tmm1, tmm4, tmm7",
+                    "tdpbf16ps tmm2, tmm5, tmm6",
+                    "tdpbf16ps tmm3, tmm5, tmm7",
+                    a0 = in(reg) a0.add(k * TILE_BYTES),
+                    a1 = in(reg) a1.add(k * TILE_BYTES),
+                    b0 = in(reg) b0.add(k * b_step),
+                    b1 = in(reg) b1.add(k * b_step),
+                    stride = in(reg) row_bytes,
+                    b_stride = in(reg) TILE_BYTES,
+                    options(nostack, readonly)
+                );
+            }
+            asm!(
+                "tilestored [{c00} + {stride} * 1], tmm0",
+                "tilestored [{c01} + {stride} * 1], tmm1",
+                "tilestored [{c10} + {stride} * 1], tmm2",
+                "tilestored [{c11} + {stride} * 1], tmm3",
+                c00 = in(reg) c,
+                c01 = in(reg) c.add(64),
+                c10 = in(reg) c.add(TILE_ROWS * c_stride),
+                c11 = in(reg) c.add(TILE_ROWS * c_stride + 64),
                 stride = in(reg) c_stride,
                 options(nostack)
             );

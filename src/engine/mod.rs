@@ -15,6 +15,8 @@
 
 #[cfg(target_arch = "x86_64")]
 mod amx;
+#[cfg(target_arch = "x86_64")]
+pub mod gemm_bf16;
 mod gemm_f32;
 mod gemm_int8;
 pub mod kernels;
