@@ -10,7 +10,7 @@ use crate::labels::{Label, LabelSet, Scores};
 use crate::model::{save_model_dir, BertConfig, ClassifierSettings, ModelError};
 use crate::output::LabeledUnit;
 use crate::segment::{segment, SegmentOptions};
-use crate::train::network::BertClassifier;
+use crate::train::network::{BertClassifier, Products};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use rand::{Rng, SeedableRng};
@@ -57,7 +57,7 @@ pub fn random_classifier_weights(
 ) -> Result<HashMap<String, Tensor>, ModelError> {
     let varmap = VarMap::new();
     let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
-    BertClassifier::load(config, num_labels, vb)?;
+    BertClassifier::load(config, num_labels, Products::F32, vb)?;
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let vars = varmap.data().lock().expect("varmap lock");
     let mut names: Vec<&String> = vars.keys().collect();

@@ -5,7 +5,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use privclause::dataset::{read_records, DATA_VERSION, GUIDELINE_VERSION};
 use privclause::model::{ClassifierSettings, ContextMode};
-use privclause::train::{load_base, train, StepStats, TrainConfig, TrainObserver};
+use privclause::train::{load_base, train, Products, StepStats, TrainConfig, TrainObserver};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +46,10 @@ pub struct TrainArgs {
     /// Train on a seeded sample of at most N training records.
     #[arg(long)]
     pub max_train_records: Option<usize>,
+    /// Arithmetic of the dense layers' products: bf16 operands with f32 sums on AMX tiles
+    /// (f32 on CPUs without AMX bf16), or f32 throughout.
+    #[arg(long, value_enum, default_value_t = TrainConfig::default().products)]
+    pub products: Products,
     /// Store the weights as float16 (half the size).
     #[arg(long)]
     pub f16: bool,
@@ -157,6 +161,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         eval_every: args.eval_every,
         max_train_records: args.max_train_records,
         context_dropout: args.context_dropout,
+        products: args.products.effective(),
         ..TrainConfig::default()
     };
     let command: Vec<String> = std::env::args().collect();

@@ -11,6 +11,7 @@ pub mod network;
 mod schedule;
 
 pub use base::{load_base, BaseModel};
+pub use network::Products;
 pub use schedule::learning_rate;
 
 use crate::batch::{score_in_batches, BatchPolicy};
@@ -59,6 +60,8 @@ pub struct TrainConfig {
     /// Share of training records fed without their context (seeded), so that one model
     /// serves both inputs and the value of context can be measured on the same weights.
     pub context_dropout: f64,
+    /// Arithmetic of the dense layers' products (bf16 falls back to f32 without AMX bf16).
+    pub products: Products,
 }
 
 impl Default for TrainConfig {
@@ -77,6 +80,7 @@ impl Default for TrainConfig {
             eval_every: 0,
             max_train_records: None,
             context_dropout: 0.0,
+            products: Products::Bf16,
         }
     }
 }
@@ -303,6 +307,7 @@ pub fn train(
     let mut network = BertClassifier::load(
         &model_config,
         Label::ALL.len(),
+        config.products.effective(),
         VarBuilder::from_varmap(&varmap, DType::F32, &device),
     )?;
     network.seed_dropout(config.seed);

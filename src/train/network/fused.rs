@@ -9,6 +9,11 @@
 
 use crate::engine::kernels;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// Fewest values one rayon task takes in the element-wise loops here.
+const PAR_MIN_VALUES: usize = 4096;
 
 /// The f32 values of a contiguous CPU tensor argument.
 fn values<'a>(storage: &'a CpuStorage, layout: &Layout, op: &'static str) -> Result<&'a [f32]> {
@@ -99,22 +104,141 @@ const GELU: RowWise = RowWise {
     backward_reads_output: false,
 };
 
-const SOFTMAX: RowWise = RowWise {
-    name: "privclause-softmax",
-    forward: kernels::softmax_rows,
-    backward: kernels::softmax_backward,
-    backward_name: "privclause-softmax-backward",
-    backward_reads_output: true,
-};
-
 /// The exact (erf) GELU, element-wise.
 pub fn gelu(xs: &Tensor) -> Result<Tensor> {
     xs.contiguous()?.apply_op1(GELU)
 }
 
-/// Softmax over the last dimension.
-pub fn softmax_last_dim(xs: &Tensor) -> Result<Tensor> {
-    xs.contiguous()?.apply_op1(SOFTMAX)
+/// `xs` times a fixed per-element `factors` (dropout's mask), as one op whose backward pass
+/// scales the gradient by the same factors (a product with a constant tensor would also
+/// compute the constant's gradient).
+pub fn scale_elementwise(xs: &Tensor, factors: Arc<[f32]>) -> Result<Tensor> {
+    if factors.len() != xs.elem_count() {
+        return Err(candle_core::Error::Msg(format!(
+            "privclause-scale: {} factors for {} values",
+            factors.len(),
+            xs.elem_count()
+        )));
+    }
+    xs.contiguous()?.apply_op1(Scale { factors })
+}
+
+struct Scale {
+    factors: Arc<[f32]>,
+}
+
+impl CustomOp1 for Scale {
+    fn name(&self) -> &'static str {
+        "privclause-scale"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let xs = values(storage, layout, self.name())?;
+        let out = xs
+            .par_iter()
+            .zip(self.factors.par_iter())
+            .with_min_len(PAR_MIN_VALUES)
+            .map(|(x, f)| x * f)
+            .collect();
+        Ok((CpuStorage::F32(out), layout.shape().clone()))
+    }
+
+    fn bwd(&self, _arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
+        let same = Scale {
+            factors: self.factors.clone(),
+        };
+        Ok(Some(grad_res.contiguous()?.apply_op1_no_bwd(&same)?))
+    }
+}
+
+/// Attention probabilities: softmax over the last dimension of `scores · scale + mask`, for
+/// `scores` `[batch, heads, queries, keys]` and an additive key mask `[batch, keys]`, as one op
+/// (the scaled and masked scores are never a tensor of their own, forward or backward).
+pub fn masked_softmax(scores: &Tensor, mask: &Tensor, scale: f32) -> Result<Tensor> {
+    scores
+        .contiguous()?
+        .apply_op2(&mask.contiguous()?, MaskedSoftmax { scale })
+}
+
+struct MaskedSoftmax {
+    scale: f32,
+}
+
+impl CustomOp2 for MaskedSoftmax {
+    fn name(&self) -> &'static str {
+        "privclause-masked-softmax"
+    }
+
+    fn cpu_fwd(
+        &self,
+        scores: &CpuStorage,
+        scores_layout: &Layout,
+        mask: &CpuStorage,
+        mask_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let keys = width(scores_layout);
+        let mask = values(mask, mask_layout, self.name())?;
+        let batch = scores_layout.dims().first().copied().unwrap_or(1);
+        if mask.len() != batch * keys {
+            return Err(candle_core::Error::Msg(format!(
+                "{}: a mask of {} values for {batch} items of {keys} keys",
+                self.name(),
+                mask.len()
+            )));
+        }
+        let mut out = values(scores, scores_layout, self.name())?.to_vec();
+        let per_item = out.len() / batch.max(1);
+        out.par_chunks_mut(per_item)
+            .zip(mask.par_chunks(keys))
+            .for_each(|(item, item_mask)| {
+                for row in item.chunks_exact_mut(keys) {
+                    for (v, m) in row.iter_mut().zip(item_mask) {
+                        *v = *v * self.scale + m;
+                    }
+                }
+            });
+        kernels::softmax_rows(&mut out, keys);
+        Ok((CpuStorage::F32(out), scores_layout.shape().clone()))
+    }
+
+    fn bwd(
+        &self,
+        _scores: &Tensor,
+        _mask: &Tensor,
+        res: &Tensor,
+        grad_res: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+        let backward = MaskedSoftmaxBackward { scale: self.scale };
+        let grad = grad_res.contiguous()?.apply_op2_no_bwd(res, &backward)?;
+        Ok((Some(grad), None))
+    }
+}
+
+/// [`MaskedSoftmax`]'s backward pass (arguments: the output's gradient, the output).
+struct MaskedSoftmaxBackward {
+    scale: f32,
+}
+
+impl CustomOp2 for MaskedSoftmaxBackward {
+    fn name(&self) -> &'static str {
+        "privclause-masked-softmax-backward"
+    }
+
+    fn cpu_fwd(
+        &self,
+        grad: &CpuStorage,
+        grad_layout: &Layout,
+        probs: &CpuStorage,
+        probs_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let mut out = values(grad, grad_layout, self.name())?.to_vec();
+        let probs = values(probs, probs_layout, self.name())?;
+        kernels::softmax_backward(&mut out, probs, width(grad_layout));
+        out.par_iter_mut()
+            .with_min_len(PAR_MIN_VALUES)
+            .for_each(|v| *v *= self.scale);
+        Ok((CpuStorage::F32(out), grad_layout.shape().clone()))
+    }
 }
 
 /// Layer normalisation over the last dimension, then `· gamma + beta`.
@@ -322,12 +446,31 @@ mod tests {
         );
     }
 
+    /// Scores `[2, 3, 4, 19]` and a key mask `[2, 19]` masking the last keys of item 1.
+    fn scores_and_mask() -> (Tensor, Tensor) {
+        let scores = random((6, 4, 19), 7).reshape((2, 3, 4, 19)).unwrap();
+        let mask: Vec<f32> = (0..2 * 19)
+            .map(|i| if i >= 19 + 15 { -1e4 } else { 0.0 })
+            .collect();
+        (
+            scores,
+            Tensor::from_vec(mask, (2, 19), &Device::Cpu).unwrap(),
+        )
+    }
+
+    fn candle_masked_softmax(scores: &Tensor, mask: &Tensor, scale: f64) -> Tensor {
+        let mask = mask.reshape((2, 1, 1, 19)).unwrap();
+        let scaled = (scores * scale).unwrap().broadcast_add(&mask).unwrap();
+        candle_nn::ops::softmax(&scaled, D::Minus1).unwrap()
+    }
+
     #[test]
-    fn softmax_matches_candle_forward_and_backward() {
-        let x = Var::from_tensor(&random((3, 4, 19), 7)).unwrap();
-        let w = random((3, 4, 19), 8);
-        let ours = softmax_last_dim(x.as_tensor()).unwrap();
-        let theirs = candle_nn::ops::softmax(x.as_tensor(), D::Minus1).unwrap();
+    fn masked_softmax_matches_candle_forward_and_backward() {
+        let (scores, mask) = scores_and_mask();
+        let x = Var::from_tensor(&scores).unwrap();
+        let w = random((6, 4, 19), 8).reshape((2, 3, 4, 19)).unwrap();
+        let ours = masked_softmax(x.as_tensor(), &mask, 0.125).unwrap();
+        let theirs = candle_masked_softmax(x.as_tensor(), &mask, 0.125);
         close(&ours, &theirs, 1e-6);
         assert_all_close(
             &gradients(&[&x], &ours, &w),
@@ -338,9 +481,35 @@ mod tests {
 
     #[test]
     fn non_contiguous_input_is_accepted() {
-        let x = random((2, 6, 8), 9).transpose(1, 2).unwrap();
-        let ours = softmax_last_dim(&x).unwrap();
-        let theirs = candle_nn::ops::softmax(&x, D::Minus1).unwrap();
+        let (scores, mask) = scores_and_mask();
+        let transposed = scores.transpose(1, 2).unwrap().transpose(1, 2).unwrap();
+        let transposed = transposed.transpose(2, 3).unwrap().transpose(2, 3).unwrap();
+        let strided = Tensor::cat(&[&transposed, &transposed], 3)
+            .unwrap()
+            .narrow(3, 0, 19)
+            .unwrap();
+        assert!(!strided.is_contiguous());
+        close(
+            &masked_softmax(&strided, &mask, 0.5).unwrap(),
+            &candle_masked_softmax(&scores, &mask, 0.5),
+            1e-6,
+        );
+    }
+
+    #[test]
+    fn scale_elementwise_scales_values_and_gradients() {
+        let x = Var::from_tensor(&random((2, 3, 4), 10)).unwrap();
+        let factors: Vec<f32> = (0..24).map(|i| (i % 3) as f32 * 1.25).collect();
+        let w = random((2, 3, 4), 11);
+        let constant = Tensor::from_vec(factors.clone(), (2, 3, 4), &Device::Cpu).unwrap();
+        let ours = scale_elementwise(x.as_tensor(), factors.into()).unwrap();
+        let theirs = x.as_tensor().mul(&constant).unwrap();
         close(&ours, &theirs, 1e-6);
+        assert_all_close(
+            &gradients(&[&x], &ours, &w),
+            &gradients(&[&x], &theirs, &w),
+            1e-6,
+        );
+        assert!(scale_elementwise(x.as_tensor(), vec![1.0; 5].into()).is_err());
     }
 }

@@ -7,6 +7,9 @@
 //! [`crate::engine::PackedBert`].
 
 mod fused;
+mod matmul;
+
+pub use matmul::Products;
 
 use crate::model::{BertConfig, EncodedUnit};
 use candle_core::Device;
@@ -14,6 +17,7 @@ use candle_core::{DType, Module, Result, Tensor};
 use candle_nn::{embedding, Embedding, VarBuilder};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 use std::sync::Mutex;
 
 /// A dense layer `x·Wᵀ + b` that flattens leading dimensions into one matrix product, so
@@ -23,27 +27,21 @@ use std::sync::Mutex;
 struct Linear {
     weight: Tensor,
     bias: Tensor,
+    products: Products,
 }
 
-fn linear(in_dim: usize, out_dim: usize, vb: VarBuilder) -> Result<Linear> {
+fn linear(in_dim: usize, out_dim: usize, products: Products, vb: VarBuilder) -> Result<Linear> {
     let inner = candle_nn::linear(in_dim, out_dim, vb)?;
     Ok(Linear {
         weight: inner.weight().clone(),
         bias: inner.bias().expect("linear has a bias").clone(),
+        products,
     })
 }
 
 impl Module for Linear {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        let dims = xs.dims();
-        let (rows, cols) = (xs.elem_count() / dims[dims.len() - 1], dims[dims.len() - 1]);
-        let out = xs
-            .reshape((rows, cols))?
-            .matmul(&self.weight.t()?)?
-            .broadcast_add(&self.bias)?;
-        let mut out_dims = dims.to_vec();
-        *out_dims.last_mut().expect("non-scalar input") = self.weight.dim(0)?;
-        out.reshape(out_dims)
+        matmul::linear(xs, &self.weight, &self.bias, self.products)
     }
 }
 
@@ -69,6 +67,9 @@ impl LayerNorm {
     }
 }
 
+/// Mask values drawn from one seed.
+const MASK_CHUNK: usize = 16_384;
+
 /// Dropout with its own seeded generator (candle's CPU generator cannot be seeded), so that
 /// training runs repeat exactly.
 struct Dropout {
@@ -88,19 +89,28 @@ impl Dropout {
         }
         let keep = 1.0 - p as f32;
         let scale = 1.0 / keep;
-        let mask: Vec<f32> = {
+        // One seed per chunk from the layer's generator, so that the mask is drawn in
+        // parallel and still repeats exactly.
+        let mut mask = vec![0f32; xs.elem_count()];
+        let seeds: Vec<u64> = {
             let mut rng = self.rng.lock().expect("dropout rng");
-            (0..xs.elem_count())
-                .map(|_| {
-                    if rng.random::<f32>() < keep {
+            (0..mask.len().div_ceil(MASK_CHUNK))
+                .map(|_| rng.random())
+                .collect()
+        };
+        mask.par_chunks_mut(MASK_CHUNK)
+            .zip(&seeds)
+            .for_each(|(chunk, &seed)| {
+                let mut rng = StdRng::seed_from_u64(seed);
+                for factor in chunk {
+                    *factor = if rng.random::<f32>() < keep {
                         scale
                     } else {
                         0.0
-                    }
-                })
-                .collect()
-        };
-        xs.mul(&Tensor::from_vec(mask, xs.shape(), xs.device())?)
+                    };
+                }
+            });
+        fused::scale_elementwise(xs, mask.into())
     }
 }
 
@@ -156,9 +166,10 @@ struct Layer {
 }
 
 impl Layer {
-    fn load(config: &BertConfig, vb: VarBuilder) -> Result<Self> {
+    fn load(config: &BertConfig, products: Products, vb: VarBuilder) -> Result<Self> {
         let h = config.hidden_size;
         let eps = config.layer_norm_eps;
+        let linear = |i, o, vb| linear(i, o, products, vb);
         let attention = vb.pp("attention");
         Ok(Self {
             query: linear(h, h, attention.pp("self").pp("query"))?,
@@ -180,7 +191,7 @@ impl Layer {
         })
     }
 
-    /// `xs`: `[batch, seq, hidden]`; `mask`: additive, `[batch, 1, 1, seq]`. With
+    /// `xs`: `[batch, seq, hidden]`; `mask`: additive, `[batch, seq]`. With
     /// `first_row_only`, returns only each sequence's first row, `[batch, 1, hidden]`: every
     /// row still serves as key and value, but queries and all that follows attention are
     /// computed for the first row alone (what the last layer owes the head).
@@ -206,9 +217,8 @@ impl Layer {
         let q = split_heads(self.query.forward(&residual)?, rows)?;
         let k = split_heads(self.key.forward(xs)?, t)?;
         let v = split_heads(self.value.forward(xs)?, t)?;
-        let scale = 1.0 / (self.head_size as f64).sqrt();
-        let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(mask)?;
-        let probs = fused::softmax_last_dim(&scores)?;
+        let scale = 1.0 / (self.head_size as f32).sqrt();
+        let probs = fused::masked_softmax(&q.matmul(&k.t()?)?, mask, scale)?;
         let probs = drop.apply(&probs, self.attention_dropout)?;
         let context =
             probs
@@ -239,13 +249,20 @@ const MASKED: f64 = -1e4;
 
 impl BertClassifier {
     /// Builds the model from `vb`, which holds `bert.*` and `classifier.*` tensors (or creates
-    /// them, for a [`candle_nn::VarMap`]-backed builder).
-    pub fn load(config: &BertConfig, num_labels: usize, vb: VarBuilder) -> Result<Self> {
+    /// them, for a [`candle_nn::VarMap`]-backed builder), its dense layers computing with
+    /// `products`.
+    pub fn load(
+        config: &BertConfig,
+        num_labels: usize,
+        products: Products,
+        vb: VarBuilder,
+    ) -> Result<Self> {
         let bert = vb.pp("bert");
         let layers = (0..config.num_hidden_layers)
-            .map(|i| Layer::load(config, bert.pp("encoder").pp("layer").pp(i)))
+            .map(|i| Layer::load(config, products, bert.pp("encoder").pp("layer").pp(i)))
             .collect::<Result<Vec<_>>>()?;
         let h = config.hidden_size;
+        let linear = |i, o, vb| linear(i, o, products, vb);
         Ok(Self {
             embeddings: Embeddings::load(config, bert.pp("embeddings"))?,
             layers,
@@ -277,9 +294,8 @@ impl BertClassifier {
         type_ids: &Tensor,
         attention_mask: &Tensor,
     ) -> Result<Tensor> {
-        let (b, t) = ids.dims2()?;
-        let mask =
-            ((attention_mask.to_dtype(DType::F32)? - 1.0)? * -MASKED)?.reshape((b, 1, 1, t))?;
+        ids.dims2()?;
+        let mask = ((attention_mask.to_dtype(DType::F32)? - 1.0)? * -MASKED)?;
         let drop = &self.dropout;
         let mut xs = self.embeddings.forward(ids, type_ids, drop)?;
         // The head reads the first ([CLS]) row only, so the last layer computes only that row.
