@@ -81,11 +81,14 @@ impl FusedAdamW {
         let mut total = 0f64;
         for (var, _) in &self.states {
             if let Some(g) = grads.get(var.as_tensor()) {
-                total += with_f32_slice(g, |g| {
+                // Chunk sums in parallel, added in chunk order: rayon's own `sum` adds in
+                // whatever order the tasks finish, so runs with one seed would differ.
+                let chunk_sums: Vec<f64> = with_f32_slice(g, |g| {
                     g.par_chunks(CHUNK)
                         .map(|c| c.iter().map(|&x| x as f64 * x as f64).sum::<f64>())
-                        .sum::<f64>()
+                        .collect()
                 })?;
+                total += chunk_sums.iter().sum::<f64>();
             }
         }
         let norm = total.sqrt();
