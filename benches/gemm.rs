@@ -3,6 +3,10 @@
 //! at batch 1), 2 and 3 (a unit's rows left over after tiles of 4), 45 (one mean-length unit) and 360 (a batch of 8).
 //! Elements are multiply-adds, so the throughput reads as MAC/s.
 //!
+//! Group `gemm_bf16_training` (CPUs with AMX-BF16 only): training's bf16 products at a training
+//! step's row count (16 sequences of 90 tokens) for the FFN's first layer — forward `x·Wᵀ`, the
+//! input gradient `dy·W` and the weight gradient `dyᵀ·x` — packing from f32 included.
+//!
 //! `cargo bench --bench gemm`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -53,5 +57,51 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+#[cfg(target_arch = "x86_64")]
+fn bench_bf16_training(c: &mut Criterion) {
+    use privclause::engine::gemm_bf16::{available, matmul, MatrixView};
+    if !available() {
+        eprintln!("gemm_bf16_training skipped: no AMX-BF16 on this CPU");
+        return;
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let (rows, inp, out) = (1440, 512, 2048);
+    let x = values(rows * inp, 11);
+    let w = values(out * inp, 7);
+    let dy = values(rows * out, 13);
+    let view = |data, rows, cols, transposed: bool| MatrixView {
+        data,
+        rows,
+        cols,
+        row_stride: if transposed { 1 } else { cols },
+        col_stride: if transposed { rows } else { 1 },
+    };
+    let mut group = c.benchmark_group("gemm_bf16_training");
+    group.throughput(Throughput::Elements((rows * out * inp) as u64));
+    group.sample_size(20);
+    group.bench_function("forward_x_wt", |b| {
+        b.iter(|| {
+            pool.install(|| matmul(view(&x, rows, inp, false), view(&w, inp, out, true), None))
+        })
+    });
+    group.bench_function("input_grad_dy_w", |b| {
+        b.iter(|| {
+            pool.install(|| matmul(view(&dy, rows, out, false), view(&w, out, inp, false), None))
+        })
+    });
+    group.bench_function("weight_grad_dyt_x", |b| {
+        b.iter(|| {
+            pool.install(|| matmul(view(&dy, out, rows, true), view(&x, rows, inp, false), None))
+        })
+    });
+    group.finish();
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn bench_bf16_training(_: &mut Criterion) {}
+
+criterion_group!(benches, bench, bench_bf16_training);
 criterion_main!(benches);

@@ -11,10 +11,15 @@ per-label positive weights, gradient clipping at 1.0. Throughput counts real (un
 and records per second over the steps after the first 50 (warm-up), model loading, encoding and
 evaluation excluded for both.
 
+Each system runs in two arithmetics: f32 throughout, and mixed precision (bf16 operands with f32
+sums for the dense products, f32 weights and optimizer): `privclause train --products bf16`
+(AMX tiles) and PyTorch's `torch.autocast("cpu", dtype=torch.bfloat16)` around the forward pass
+(oneDNN). The ratios compare privclause's default (bf16) with PyTorch in each arithmetic.
+
 Usage (from the repository root, after `bash models/fetch_base.sh` and `cargo build --release`;
 PyTorch and transformers from benches/compare/requirements.txt):
 
-    python benches/train_compare.py [--records 2400] [--threads 2]
+    python benches/train_compare.py [--records 2400] [--threads 2] [--only torch-f32 ...]
 """
 
 from __future__ import annotations
@@ -39,6 +44,13 @@ BATCH = 16
 MAX_LENGTH = 96
 LR = 2e-4
 WARMUP_STEPS = 50
+# The systems, by the name `--only` takes, with their table labels.
+SYSTEMS = {
+    "torch-f32": "PyTorch + transformers, fp32",
+    "torch-bf16": "PyTorch + transformers, bf16 autocast",
+    "privclause-f32": "privclause train --products f32",
+    "privclause-bf16": "privclause train --products bf16",
+}
 # privclause logs every 50 steps: "step N: loss L lr X (R records/s, T tokens/s over S s)".
 LOG_LINE = re.compile(r"^step (\d+): loss \S+ lr \S+ \(([\d.]+) records/s, ([\d.]+) tokens/s over ([\d.]+) s\)")
 
@@ -58,12 +70,12 @@ def subset(data: Path, n: int, seed: int, out: Path) -> list[dict]:
     return picked
 
 
-def run_privclause(args, data: Path, workdir: Path) -> dict:
+def run_privclause(args, data: Path, workdir: Path, products: str) -> dict:
     cmd = [
         str(args.privclause), "train", "--data", str(data), "--base", str(args.base),
-        "--out", str(workdir / "privclause-run"), "--epochs", "1", "--batch-size", str(BATCH),
+        "--out", str(workdir / f"privclause-run-{products}"), "--epochs", "1", "--batch-size", str(BATCH),
         "--lr", str(LR), "--max-length", str(MAX_LENGTH), "--threads", str(args.threads),
-        "--context-dropout", "0", "--eval-every", "0",
+        "--context-dropout", "0", "--eval-every", "0", "--products", products,
     ]  # fmt: skip
     print("running", " ".join(cmd), file=sys.stderr, flush=True)
     proc = subprocess.run(cmd, capture_output=True, text=True, env=child_env(args.threads))
@@ -89,8 +101,9 @@ def child_env(threads: int) -> dict:
     return env
 
 
-def run_torch(args, picked: list[dict]) -> dict:
-    """PyTorch fine-tuning with privclause's recipe; steps after the warm-up timed."""
+def run_torch(args, picked: list[dict], bf16: bool) -> dict:
+    """PyTorch fine-tuning with privclause's recipe, under bf16 autocast if `bf16`; steps after
+    the warm-up timed."""
     import numpy as np
     import torch
     from transformers import AutoModelForSequenceClassification
@@ -138,8 +151,9 @@ def run_torch(args, picked: list[dict]) -> dict:
             ids[row, : len(seq)] = torch.tensor(seq)
             types[row, : len(seq)] = torch.tensor(seq_types)
             mask[row, : len(seq)] = 1
-        logits = model(input_ids=ids, token_type_ids=types, attention_mask=mask).logits
-        loss = loss_fn(logits, torch.from_numpy(targets[batch]))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = model(input_ids=ids, token_type_ids=types, attention_mask=mask).logits
+        loss = loss_fn(logits.float(), torch.from_numpy(targets[batch]))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -163,7 +177,7 @@ def main() -> None:
     p.add_argument("--records", type=int, default=2400, help="training records (16 per step)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--only", choices=["privclause", "torch"], help="run one system")
+    p.add_argument("--only", choices=SYSTEMS, action="append", help="run this system (repeatable)")
     args = p.parse_args()
     if args.records <= WARMUP_STEPS * BATCH:
         raise SystemExit(f"--records must exceed the {WARMUP_STEPS * BATCH} warm-up records")
@@ -171,10 +185,12 @@ def main() -> None:
     data = workdir / "subset.jsonl"
     picked = subset(args.data, args.records, args.seed, data)
     results = {}
-    if args.only in (None, "torch"):
-        results["PyTorch + transformers, fp32"] = run_torch(args, picked)
-    if args.only in (None, "privclause"):
-        results["privclause train (candle)"] = run_privclause(args, data, workdir)
+    for system in args.only or list(SYSTEMS):
+        kind, arithmetic = system.split("-")
+        if kind == "torch":
+            results[system] = run_torch(args, picked, bf16=arithmetic == "bf16")
+        else:
+            results[system] = run_privclause(args, data, workdir, arithmetic)
     timed = args.records - WARMUP_STEPS * BATCH
     print(f"\n{args.records} training records of {args.data.name} (seed {args.seed}), batches of {BATCH}, "
           f"max length {MAX_LENGTH}, {args.threads} threads; steps after the first {WARMUP_STEPS} timed "
@@ -182,11 +198,13 @@ def main() -> None:
     print("| system | records/s | real tokens/s | timed seconds |")
     print("|---|---:|---:|---:|")
     for name, r in results.items():
-        print(f"| {name} | {r['records'] / r['seconds']:.1f} | {r['tokens'] / r['seconds']:,.0f} | {r['seconds']:.1f} |")
-    if len(results) == 2:
-        mine, theirs = results["privclause train (candle)"], results["PyTorch + transformers, fp32"]
-        ratio = (mine["tokens"] / mine["seconds"]) / (theirs["tokens"] / theirs["seconds"])
-        print(f"\nRatio (privclause tokens/s over PyTorch's): {ratio:.2f}x")
+        print(f"| {SYSTEMS[name]} | {r['records'] / r['seconds']:.1f} | {r['tokens'] / r['seconds']:,.0f} | {r['seconds']:.1f} |")
+    rate = {name: r["tokens"] / r["seconds"] for name, r in results.items()}
+    print()
+    pairs = [("privclause-bf16", "torch-f32"), ("privclause-bf16", "torch-bf16"), ("privclause-f32", "torch-f32")]
+    for mine, theirs in pairs:
+        if mine in rate and theirs in rate:
+            print(f"Ratio of tokens/s, {SYSTEMS[mine]} over {SYSTEMS[theirs]}: {rate[mine] / rate[theirs]:.2f}x")
 
 
 if __name__ == "__main__":
