@@ -103,6 +103,61 @@ const CONFIG: TileConfig = {
     }
 };
 
+/// The 2 × 2 tile product behind [`Tiles::multiply_32x32`] and [`Tiles::multiply_bf16_32x32`]:
+/// tmm0–3 sum `$product` (the tile instruction) over `$chunks` steps of 64 bytes of two
+/// 16-row tiles of `$a` (rows `$row_bytes` apart) by 1 KiB tiles of the blocks `$b0` and `$b1`,
+/// then 32 rows of 32 four-byte sums go to `$c`. Must run inside `unsafe`, with the tiles
+/// configured on this thread and every read and write inside its buffer.
+macro_rules! tile_product_32x32 {
+    ($product:literal, $a:expr, $row_bytes:expr, $b0:expr, $b1:expr, $chunks:expr, $c:expr) => {{
+        let b_step = TILE_ROWS * TILE_BYTES;
+        let c_stride: usize = 32 * 4;
+        let (row_bytes, chunks): (usize, usize) = ($row_bytes, $chunks);
+        let a0: *const u8 = $a;
+        let a1 = a0.add(TILE_ROWS * row_bytes);
+        let (b0, b1): (*const u8, *const u8) = ($b0, $b1);
+        let c: *mut u8 = $c;
+        asm!(
+            "tilezero tmm0",
+            "tilezero tmm1",
+            "tilezero tmm2",
+            "tilezero tmm3",
+            options(nostack, nomem)
+        );
+        for k in 0..chunks {
+            asm!(
+                "tileloadd tmm4, [{a0} + {stride} * 1]",
+                "tileloadd tmm5, [{a1} + {stride} * 1]",
+                "tileloadd tmm6, [{b0} + {b_stride} * 1]",
+                "tileloadd tmm7, [{b1} + {b_stride} * 1]",
+                concat!($product, " tmm0, tmm4, tmm6"),
+                concat!($product, " tmm1, tmm4, tmm7"),
+                concat!($product, " tmm2, tmm5, tmm6"),
+                concat!($product, " tmm3, tmm5, tmm7"),
+                a0 = in(reg) a0.add(k * TILE_BYTES),
+                a1 = in(reg) a1.add(k * TILE_BYTES),
+                b0 = in(reg) b0.add(k * b_step),
+                b1 = in(reg) b1.add(k * b_step),
+                stride = in(reg) row_bytes,
+                b_stride = in(reg) TILE_BYTES,
+                options(nostack, readonly)
+            );
+        }
+        asm!(
+            "tilestored [{c00} + {stride} * 1], tmm0",
+            "tilestored [{c01} + {stride} * 1], tmm1",
+            "tilestored [{c10} + {stride} * 1], tmm2",
+            "tilestored [{c11} + {stride} * 1], tmm3",
+            c00 = in(reg) c,
+            c01 = in(reg) c.add(64),
+            c10 = in(reg) c.add(TILE_ROWS * c_stride),
+            c11 = in(reg) c.add(TILE_ROWS * c_stride + 64),
+            stride = in(reg) c_stride,
+            options(nostack)
+        );
+    }};
+}
+
 /// The tile registers, configured for [`Tiles::multiply_32x32`] on this thread until dropped
 /// (`ldtilecfg` costs hundreds of cycles: configure once per task, not per product).
 pub struct Tiles {
@@ -139,55 +194,19 @@ impl Tiles {
         assert!(width.is_multiple_of(TILE_BYTES) && width > 0);
         assert!(activations.len() >= 2 * TILE_ROWS * width);
         assert!(block0.len() >= width * 16 && block1.len() >= width * 16);
-        let chunks = width / TILE_BYTES;
-        // A weight tile is 16 groups of 64 bytes: 1 KiB of the packed block per 64 inputs.
-        let b_step = TILE_ROWS * TILE_BYTES;
-        let c_stride: usize = 32 * 4;
         // SAFETY: the tiles are configured (`self` exists only after `configure` on this
-        // thread); every tile load reads 16 rows of 64 bytes inside the slices checked above,
-        // and the stores write 32 rows of 128 bytes, all of `sums`.
+        // thread); every tile load reads 16 rows of 64 bytes inside the slices checked above
+        // (a weight tile is 16 groups of 64 bytes: 1 KiB of a block per 64 inputs), and the
+        // stores write 32 rows of 128 bytes, all of `sums`.
         unsafe {
-            let a0 = activations.as_ptr();
-            let a1 = a0.add(TILE_ROWS * width);
-            let (b0, b1) = (block0.as_ptr(), block1.as_ptr());
-            let c = sums.as_mut_ptr() as *mut u8;
-            asm!(
-                "tilezero tmm0",
-                "tilezero tmm1",
-                "tilezero tmm2",
-                "tilezero tmm3",
-                options(nostack, nomem)
-            );
-            for k in 0..chunks {
-                asm!(
-                    "tileloadd tmm4, [{a0} + {stride} * 1]",
-                    "tileloadd tmm5, [{a1} + {stride} * 1]",
-                    "tileloadd tmm6, [{b0} + {b_stride} * 1]",
-                    "tileloadd tmm7, [{b1} + {b_stride} * 1]",
-                    "tdpbusd tmm0, tmm4, tmm6",
-                    "tdpbusd tmm1, tmm4, tmm7",
-                    "tdpbusd tmm2, tmm5, tmm6",
-                    "tdpbusd tmm3, tmm5, tmm7",
-                    a0 = in(reg) a0.add(k * TILE_BYTES),
-                    a1 = in(reg) a1.add(k * TILE_BYTES),
-                    b0 = in(reg) b0.add(k * b_step),
-                    b1 = in(reg) b1.add(k * b_step),
-                    stride = in(reg) width,
-                    b_stride = in(reg) TILE_BYTES,
-                    options(nostack, readonly)
-                );
-            }
-            asm!(
-                "tilestored [{c00} + {stride} * 1], tmm0",
-                "tilestored [{c01} + {stride} * 1], tmm1",
-                "tilestored [{c10} + {stride} * 1], tmm2",
-                "tilestored [{c11} + {stride} * 1], tmm3",
-                c00 = in(reg) c,
-                c01 = in(reg) c.add(64),
-                c10 = in(reg) c.add(TILE_ROWS * c_stride),
-                c11 = in(reg) c.add(TILE_ROWS * c_stride + 64),
-                stride = in(reg) c_stride,
-                options(nostack)
+            tile_product_32x32!(
+                "tdpbusd",
+                activations.as_ptr(),
+                width,
+                block0.as_ptr() as *const u8,
+                block1.as_ptr() as *const u8,
+                width / TILE_BYTES,
+                sums.as_mut_ptr() as *mut u8
             );
         }
     }
@@ -263,56 +282,17 @@ impl Tiles {
         assert!(width.is_multiple_of(PAIRS_PER_TILE) && width > 0);
         assert!(rows.len() >= 2 * TILE_ROWS * width);
         assert!(block0.len() >= width * 8 && block1.len() >= width * 8);
-        let chunks = width / PAIRS_PER_TILE;
-        // A column tile is 16 input pairs of 64 bytes: 1 KiB of the packed block per 32 inputs.
-        let b_step = TILE_ROWS * TILE_BYTES;
-        let row_bytes = width * 2;
-        let c_stride: usize = 32 * 4;
-        // SAFETY: the tiles are configured (`self` exists only after `configure` on this
-        // thread); every tile load reads 16 rows of 64 bytes inside the slices checked above,
-        // and the stores write 32 rows of 128 bytes, all of `sums`.
+        // SAFETY: as in `multiply_32x32`; a row is `2 * width` bytes, and a column tile is 16
+        // input pairs of 64 bytes (1 KiB of a block per 32 inputs).
         unsafe {
-            let a0 = rows.as_ptr() as *const u8;
-            let a1 = a0.add(TILE_ROWS * row_bytes);
-            let (b0, b1) = (block0.as_ptr() as *const u8, block1.as_ptr() as *const u8);
-            let c = sums.as_mut_ptr() as *mut u8;
-            asm!(
-                "tilezero tmm0",
-                "tilezero tmm1",
-                "tilezero tmm2",
-                "tilezero tmm3",
-                options(nostack, nomem)
-            );
-            for k in 0..chunks {
-                asm!(
-                    "tileloadd tmm4, [{a0} + {stride} * 1]",
-                    "tileloadd tmm5, [{a1} + {stride} * 1]",
-                    "tileloadd tmm6, [{b0} + {b_stride} * 1]",
-                    "tileloadd tmm7, [{b1} + {b_stride} * 1]",
-                    "tdpbf16ps tmm0, tmm4, tmm6",
-                    "tdpbf16ps tmm1, tmm4, tmm7",
-                    "tdpbf16ps tmm2, tmm5, tmm6",
-                    "tdpbf16ps tmm3, tmm5, tmm7",
-                    a0 = in(reg) a0.add(k * TILE_BYTES),
-                    a1 = in(reg) a1.add(k * TILE_BYTES),
-                    b0 = in(reg) b0.add(k * b_step),
-                    b1 = in(reg) b1.add(k * b_step),
-                    stride = in(reg) row_bytes,
-                    b_stride = in(reg) TILE_BYTES,
-                    options(nostack, readonly)
-                );
-            }
-            asm!(
-                "tilestored [{c00} + {stride} * 1], tmm0",
-                "tilestored [{c01} + {stride} * 1], tmm1",
-                "tilestored [{c10} + {stride} * 1], tmm2",
-                "tilestored [{c11} + {stride} * 1], tmm3",
-                c00 = in(reg) c,
-                c01 = in(reg) c.add(64),
-                c10 = in(reg) c.add(TILE_ROWS * c_stride),
-                c11 = in(reg) c.add(TILE_ROWS * c_stride + 64),
-                stride = in(reg) c_stride,
-                options(nostack)
+            tile_product_32x32!(
+                "tdpbf16ps",
+                rows.as_ptr() as *const u8,
+                width * 2,
+                block0.as_ptr() as *const u8,
+                block1.as_ptr() as *const u8,
+                width / PAIRS_PER_TILE,
+                sums.as_mut_ptr() as *mut u8
             );
         }
     }
