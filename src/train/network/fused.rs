@@ -1,5 +1,6 @@
-//! Differentiable fused ops for training: GELU, layer norm and softmax over the last
-//! dimension as single candle custom ops with hand-written backward passes.
+//! Differentiable fused ops for training: GELU, layer norm, attention's scaled and masked
+//! softmax, and scaling by a fixed mask (dropout) as single candle custom ops with hand-written
+//! backward passes.
 //!
 //! candle's differentiable versions of these compose several element-wise ops (layer norm:
 //! about ten), each allocating its result, and its GELU calls libm's `erf`; together they cost

@@ -2,8 +2,8 @@
 //!
 //! Tensor names follow Hugging Face `BertForSequenceClassification` (`bert.*`, `classifier.*`),
 //! so weights move between privclause and `transformers` unchanged. This is the training
-//! network: differentiable candle ops with fused GELU, layer norm and softmax ([`fused`]), and
-//! seeded dropout. Labeling (and training's dev passes) run the same weights through
+//! network: dense layers with bf16 or f32 products ([`Products`]), fused GELU, layer norm,
+//! masked softmax and dropout ([`fused`]), dropout seeded. Labeling (and training's dev passes) run the same weights through
 //! [`crate::engine::PackedBert`].
 
 mod fused;
