@@ -146,8 +146,12 @@ pub fn norm_parameter_grads(
             }
             (gamma, beta)
         })
-        .reduce(
-            || (vec![0f32; width], vec![0f32; width]),
+        // Partial sums collected, then added in row order: rayon's `reduce` combines them in
+        // whatever order tasks finish, and float additions in another order round differently.
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold(
+            (vec![0f32; width], vec![0f32; width]),
             |(mut ga, mut ba), (gb, bb)| {
                 ga.iter_mut().zip(gb).for_each(|(a, b)| *a += b);
                 ba.iter_mut().zip(bb).for_each(|(a, b)| *a += b);
