@@ -71,7 +71,7 @@ impl LayerNorm {
 const MASK_CHUNK: usize = 16_384;
 
 /// Dropout with its own seeded generator (candle's CPU generator cannot be seeded), so that
-/// training runs repeat exactly.
+/// one seed gives the same masks in every run.
 struct Dropout {
     rng: Mutex<StdRng>,
 }
