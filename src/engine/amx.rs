@@ -1,6 +1,7 @@
-//! Intel AMX tiles for the int8 GEMM (and training's bf16 GEMM, `tdpbf16ps`): `tdpbusd` multiplies a 16 × 64 tile of u8 activations by
+//! Intel AMX tiles for the int8 GEMM: `tdpbusd` multiplies a 16 × 64 tile of u8 activations by
 //! a 64 × 16 tile of s8 weights into 16 × 16 exact 32-bit sums (16,384 products per
-//! instruction, where AVX-512 VNNI does 64).
+//! instruction, where AVX-512 VNNI does 64). Training's bf16 GEMM uses the same tile shapes
+//! with `tdpbf16ps` (pairs of bf16 into f32 sums).
 //!
 //! The packed weights of [`super::Int8Matrix`] already have the layout AMX wants for its second
 //! operand: within a block of 16 output columns, one 64-byte row per group of 4 inputs, so 16

@@ -36,17 +36,15 @@ fn width(layout: &Layout) -> usize {
     layout.dims().last().copied().unwrap_or(1)
 }
 
-/// A row-wise op whose backward pass needs the op's input or its output besides the gradient.
+/// A row-wise op whose backward pass needs the op's input besides the gradient (GELU).
 #[derive(Clone, Copy)]
 struct RowWise {
     name: &'static str,
     /// Forward pass in place over rows of the given width.
     forward: fn(&mut [f32], usize),
-    /// Backward pass: turns the output's gradient into the input's, given the saved tensor.
+    /// Backward pass: turns the output's gradient into the input's, given the input.
     backward: fn(&mut [f32], &[f32], usize),
     backward_name: &'static str,
-    /// Whether the backward pass reads the op's output (else its input).
-    backward_reads_output: bool,
 }
 
 impl CustomOp1 for RowWise {
@@ -60,19 +58,18 @@ impl CustomOp1 for RowWise {
         Ok((CpuStorage::F32(out), layout.shape().clone()))
     }
 
-    fn bwd(&self, arg: &Tensor, res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
-        let saved = if self.backward_reads_output { res } else { arg };
+    fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
         let backward = RowWiseBackward {
             name: self.backward_name,
             backward: self.backward,
         };
         Ok(Some(
-            grad_res.contiguous()?.apply_op2_no_bwd(saved, &backward)?,
+            grad_res.contiguous()?.apply_op2_no_bwd(arg, &backward)?,
         ))
     }
 }
 
-/// The backward pass of a [`RowWise`] op (arguments: the output's gradient, the saved tensor).
+/// The backward pass of a [`RowWise`] op (arguments: the output's gradient, the op's input).
 struct RowWiseBackward {
     name: &'static str,
     backward: fn(&mut [f32], &[f32], usize),
@@ -87,12 +84,12 @@ impl CustomOp2 for RowWiseBackward {
         &self,
         grad: &CpuStorage,
         grad_layout: &Layout,
-        saved: &CpuStorage,
-        saved_layout: &Layout,
+        input: &CpuStorage,
+        input_layout: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let mut out = values(grad, grad_layout, self.name)?.to_vec();
-        let saved = values(saved, saved_layout, self.name)?;
-        (self.backward)(&mut out, saved, width(grad_layout));
+        let input = values(input, input_layout, self.name)?;
+        (self.backward)(&mut out, input, width(grad_layout));
         Ok((CpuStorage::F32(out), grad_layout.shape().clone()))
     }
 }
@@ -102,7 +99,6 @@ const GELU: RowWise = RowWise {
     forward: kernels::gelu_in_place,
     backward: kernels::gelu_backward,
     backward_name: "privclause-gelu-backward",
-    backward_reads_output: false,
 };
 
 /// The exact (erf) GELU, element-wise.
