@@ -45,16 +45,56 @@ impl Family {
                 | Family::Plain
         )
     }
+
+    /// Whether a heading of this family closes an open heading of `other` by the usual order
+    /// of Chinese numbering (`第一章` > `一、` > `（一）`, `1.` > `1.1` > `1.1.1`), even when no
+    /// heading of this family is open: a `二、` after a table of contents numbered `1.`–`8.`
+    /// ends those. A chapter or `一、` heading also closes unnumbered and `【…】` headings (a
+    /// stray sub-heading, or an 引言 before the chapters). `（一）` and `1.` are not ordered
+    /// (policies nest them both ways).
+    pub fn outranks(self, other: Family) -> bool {
+        let depth = |f: Family| match f {
+            Family::Arabic => Some(1),
+            Family::Dotted(n) => Some(n),
+            _ => None,
+        };
+        match (self, other) {
+            (Family::Chapter, o) => o != Family::Chapter,
+            (Family::CnNum, o) => !matches!(o, Family::Chapter | Family::CnNum),
+            (a, b) => matches!((depth(a), depth(b)), (Some(x), Some(y)) if x < y),
+        }
+    }
 }
 
 /// A marker found at the start of a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Marker {
     pub family: Family,
-    /// The item number (1 for `一`, `a`, `①`, …; 0 when there is none).
+    /// The item number (1 for `一`, `a`, `①`, the first component of `1.2.4`, …; 0 when there
+    /// is none).
     pub number: u32,
     /// Chars taken by the marker and the whitespace after it.
     pub len: usize,
+}
+
+impl Marker {
+    /// No marker: an unnumbered heading or list item.
+    pub const PLAIN: Marker = Marker {
+        family: Family::Plain,
+        number: 0,
+        len: 0,
+    };
+
+    /// Whether a heading with this marker closes an open heading `open` numbered `open_number`:
+    /// one of its own family, one [`Family::outranks`] puts below it, or a `1.`/`1.2` heading
+    /// whose number is not this `3.1`'s first component (a `3.1` is not inside `2.`).
+    pub fn closes(self, open: Family, open_number: u32) -> bool {
+        let dotted_elsewhere = matches!(self.family, Family::Dotted(_))
+            && matches!(open, Family::Arabic | Family::Dotted(_))
+            && open.outranks(self.family)
+            && open_number != self.number;
+        self.family == open || self.family.outranks(open) || dotted_elsewhere
+    }
 }
 
 const BULLETS: &str = "•·‧∙●○■□◆◇▪▫►▶▷➢➤√✓✔★☆◎※-*＊－";
@@ -259,5 +299,32 @@ mod tests {
         assert_eq!(fam("2.5G网络"), None);
         assert_eq!(fam("e.g. this"), None);
         assert_eq!(fam("-1 度"), None);
+    }
+
+    #[test]
+    fn higher_numbering_closes_lower_headings() {
+        assert!(Family::CnNum.outranks(Family::Arabic));
+        assert!(Family::CnNum.outranks(Family::Dotted(2)));
+        assert!(Family::CnNum.outranks(Family::CnParen));
+        assert!(Family::Chapter.outranks(Family::CnNum));
+        assert!(Family::Arabic.outranks(Family::Dotted(2)));
+        assert!(Family::Dotted(2).outranks(Family::Dotted(3)));
+        assert!(!Family::Dotted(2).outranks(Family::Arabic));
+        assert!(!Family::CnParen.outranks(Family::Arabic));
+        assert!(!Family::Arabic.outranks(Family::CnParen));
+        assert!(Family::CnNum.outranks(Family::Plain));
+        assert!(Family::CnNum.outranks(Family::Bracket));
+        assert!(!Family::Arabic.outranks(Family::Plain));
+        assert!(!Family::CnNum.outranks(Family::Chapter));
+        let marker = |family, number| Marker {
+            family,
+            number,
+            len: 0,
+        };
+        assert!(marker(Family::Dotted(2), 3).closes(Family::Arabic, 2));
+        assert!(!marker(Family::Dotted(2), 2).closes(Family::Arabic, 2));
+        assert!(marker(Family::Dotted(3), 1).closes(Family::Dotted(2), 2));
+        assert!(!marker(Family::Dotted(3), 2).closes(Family::Dotted(2), 2));
+        assert!(!marker(Family::Arabic, 3).closes(Family::CnParen, 1));
     }
 }

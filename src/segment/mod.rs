@@ -66,6 +66,9 @@ pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
         // About one unit a line: reserved once, not regrown (and copied) by doubling.
         units: Vec::with_capacity(lines.len()),
         sections: Vec::new(),
+        has_title: false,
+        headings_seen: false,
+        numbered_seen: false,
         section_path: None,
         place: None,
         lists: Vec::new(),
@@ -122,8 +125,17 @@ struct Builder<'a> {
     chars: &'a [char],
     max: usize,
     units: Vec<Unit>,
-    /// Open headings, outermost first.
-    sections: Vec<(Family, String)>,
+    /// Open headings (marker, text), outermost first.
+    sections: Vec<(Marker, String)>,
+    /// Whether `sections[0]` is the document's title, which stays open to the end: a later
+    /// unnumbered heading is a section, not a new title. The title is the first heading if
+    /// unnumbered, replaced by an unnumbered heading naming a policy (`…隐私政策`) before the
+    /// first numbered one.
+    has_title: bool,
+    /// Whether any heading came yet.
+    headings_seen: bool,
+    /// Whether a numbered heading came yet.
+    numbered_seen: bool,
     /// Their texts, as every unit under them carries them (built when a unit needs it after
     /// the headings changed).
     section_path: Option<Arc<[String]>>,
@@ -228,23 +240,16 @@ impl Builder<'_> {
                     && is_heading_text(&t[m.len..], MAX_HEADING)
                     && !(self.in_list(m.family) && next_family == Some(m.family)) =>
             {
-                self.heading(line, m.family)
+                self.heading(line, m)
             }
             Some(m) => self.list_item(line, m),
             None if is_plain_heading(t) => {
                 let plain_list = self.pending_lead.is_some()
                     || self.lists.last().is_some_and(|(f, _)| *f == Family::Plain);
                 if plain_list {
-                    self.list_item(
-                        line,
-                        Marker {
-                            family: Family::Plain,
-                            number: 0,
-                            len: 0,
-                        },
-                    );
+                    self.list_item(line, Marker::PLAIN);
                 } else {
-                    self.heading(line, Family::Plain);
+                    self.heading(line, Marker::PLAIN);
                 }
             }
             None => {
@@ -256,16 +261,28 @@ impl Builder<'_> {
         }
     }
 
-    fn heading(&mut self, line: Line, family: Family) {
-        if let Some(k) = self.sections.iter().position(|(f, _)| *f == family) {
-            self.sections.truncate(k);
-            self.section_path = None;
+    fn heading(&mut self, line: Line, marker: Marker) {
+        let family = marker.family;
+        let text = self.text(line.start, line.end());
+        let unnumbered = matches!(family, Family::Plain | Family::Bracket);
+        if family == Family::Plain && !self.numbered_seen && names_a_policy(&text) {
+            self.sections.clear();
+            self.has_title = true;
+        } else {
+            let first_closable = usize::from(self.has_title);
+            let closes = |(open, _): &(Marker, String)| marker.closes(open.family, open.number);
+            if let Some(k) = self.sections[first_closable..].iter().position(closes) {
+                self.sections.truncate(first_closable + k);
+            }
+            self.has_title |= !self.headings_seen && family == Family::Plain;
         }
+        self.section_path = None;
+        self.headings_seen = true;
+        self.numbered_seen |= !unnumbered;
         self.lists.clear();
         self.emit(line.start, line.end(), UnitKind::Heading, None, None);
         self.pending_lead = None;
-        let text = self.text(line.start, line.end());
-        self.sections.push((family, text));
+        self.sections.push((marker, text));
         self.section_path = None;
     }
 
@@ -361,6 +378,13 @@ impl Builder<'_> {
     }
 }
 
+/// Whether a heading names a policy or agreement (a title: `…隐私政策`, `…保护指引`).
+fn names_a_policy(text: &str) -> bool {
+    ["政策", "指引", "协议", "声明"]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
 /// Short text with no sentence punctuation and no closing comma/colon.
 fn is_heading_text(body: &[char], max: usize) -> bool {
     let Some(&last) = body.last() else {
@@ -374,11 +398,11 @@ fn is_heading_text(body: &[char], max: usize) -> bool {
 }
 
 /// An unnumbered line that reads as a title: short, no sentence or clause punctuation, not a
-/// `key：value` line or a URL.
+/// `key：value` line, a URL or a tab-separated table row.
 fn is_plain_heading(line: &[char]) -> bool {
     is_heading_text(line, MAX_PLAIN_HEADING)
         && !line
             .iter()
-            .any(|&c| matches!(c, '：' | ':' | '，' | ',' | '@' | '/' | '|'))
+            .any(|&c| matches!(c, '：' | ':' | '，' | ',' | '@' | '/' | '|' | '\t'))
         && line.iter().any(|&c| c > '\u{2e80}')
 }
