@@ -41,6 +41,8 @@ pub const DEFAULT_MAX_UNIT_CHARS: usize = 256;
 const MAX_HEADING: usize = 40;
 /// Longest unnumbered heading line.
 const MAX_PLAIN_HEADING: usize = 30;
+/// Empty sibling headings in a row that make a table of contents.
+const MIN_CONTENTS_RUN: usize = 3;
 
 /// Reads (at most `max_bytes`), decodes and segments one policy file (see
 /// [`crate::input::read_path_limited`]); its units name `doc` as their document.
@@ -69,6 +71,7 @@ pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
         has_title: false,
         headings_seen: false,
         numbered_seen: false,
+        contents_run: 0,
         section_path: None,
         place: None,
         lists: Vec::new(),
@@ -136,6 +139,9 @@ struct Builder<'a> {
     headings_seen: bool,
     /// Whether a numbered heading came yet.
     numbered_seen: bool,
+    /// Numbered sibling headings in a row, counting up, with nothing between them; the last
+    /// one is open (a contents list when long enough; a restart at `一、` begins the text).
+    contents_run: usize,
     /// Their texts, as every unit under them carries them (built when a unit needs it after
     /// the headings changed).
     section_path: Option<Arc<[String]>>,
@@ -168,6 +174,9 @@ impl Builder<'_> {
         lead: Option<&Arc<str>>,
         family: Option<Family>,
     ) {
+        if kind != UnitKind::Heading {
+            self.end_contents_run();
+        }
         let mut pieces = std::mem::take(&mut self.spans);
         pieces.clear();
         long::split_long(self.chars, s, e, self.max, &mut pieces);
@@ -261,10 +270,34 @@ impl Builder<'_> {
         }
     }
 
+    /// Closes the last heading of a run of at least [`MIN_CONTENTS_RUN`] empty sibling
+    /// headings: they were a table of contents, and what follows is not inside its last entry.
+    fn end_contents_run(&mut self) {
+        if self.contents_run >= MIN_CONTENTS_RUN
+            && self.sections.len() > usize::from(self.has_title)
+        {
+            self.sections.pop();
+            self.section_path = None;
+        }
+        self.contents_run = 0;
+    }
+
     fn heading(&mut self, line: Line, marker: Marker) {
         let family = marker.family;
+        let numbered = !matches!(family, Family::Plain | Family::Bracket);
+        let sibling = numbered
+            && self.contents_run > 0
+            && self
+                .sections
+                .last()
+                .is_some_and(|(open, _)| open.family == family && marker.number > open.number);
+        let run = if sibling {
+            self.contents_run + 1
+        } else {
+            self.end_contents_run();
+            1
+        };
         let text = self.text(line.start, line.end());
-        let unnumbered = matches!(family, Family::Plain | Family::Bracket);
         if family == Family::Plain && !self.numbered_seen && names_a_policy(&text) {
             self.sections.clear();
             self.has_title = true;
@@ -278,12 +311,13 @@ impl Builder<'_> {
         }
         self.section_path = None;
         self.headings_seen = true;
-        self.numbered_seen |= !unnumbered;
+        self.numbered_seen |= numbered;
         self.lists.clear();
         self.emit(line.start, line.end(), UnitKind::Heading, None, None);
         self.pending_lead = None;
         self.sections.push((marker, text));
         self.section_path = None;
+        self.contents_run = run;
     }
 
     fn list_item(&mut self, line: Line, m: Marker) {

@@ -213,3 +213,44 @@ fn a_higher_numbered_heading_closes_stale_lower_ones() {
         [title, "二、我们如何共享", "3.1 转让"]
     );
 }
+
+#[test]
+fn a_table_of_contents_is_not_the_section_of_what_follows() {
+    let units_of = |text: &str| segment("x", text, &SegmentOptions::default());
+    let section_of = |units: &[Unit], start: &str| {
+        units
+            .iter()
+            .find(|u| u.text.starts_with(start))
+            .unwrap_or_else(|| panic!("no unit starting {start}"))
+            .section()
+            .to_vec()
+    };
+    let contents = "示例隐私政策\n一、我们如何收集\n二、我们如何共享\n三、如何联系我们\n";
+    // Body right after the contents: under the title only.
+    let units = units_of(&format!(
+        "{contents}本政策适用于本应用。\n一、我们如何收集\n我们会收集手机号。\n"
+    ));
+    assert_eq!(section_of(&units, "本政策适用于"), ["示例隐私政策"]);
+    assert_eq!(
+        section_of(&units, "我们会收集手机号"),
+        ["示例隐私政策", "一、我们如何收集"]
+    );
+    // An unnumbered heading after the contents: under the title, not under 三、.
+    let units = units_of(&format!("{contents}特别提示\n请您仔细阅读。\n"));
+    assert_eq!(
+        section_of(&units, "请您仔细阅读"),
+        ["示例隐私政策", "特别提示"]
+    );
+    // The chapters right after the contents: numbering restarts, the first chapter holds.
+    let units = units_of(&format!("{contents}一、我们如何收集\n我们会收集手机号。\n"));
+    assert_eq!(
+        section_of(&units, "我们会收集手机号"),
+        ["示例隐私政策", "一、我们如何收集"]
+    );
+    // Two empty siblings are not a contents list: the body stays in the second.
+    let units = units_of("示例隐私政策\n（一）注册\n（二）登录\n我们会收集手机号。\n");
+    assert_eq!(
+        section_of(&units, "我们会收集手机号"),
+        ["示例隐私政策", "（二）登录"]
+    );
+}
