@@ -1,12 +1,13 @@
 //! Cutting decoded policy text into classifiable clause units.
 //!
 //! [`segment`] reads the text line by line ([`lines`]), recognises numbering ([`marker`]),
-//! tables ([`table`]), sentence ends ([`sentence`]) and over-long units ([`long`]), and keeps
-//! the heading path and list lead-ins in a small state machine (`Builder`).
+//! tables ([`table`]), sentence ends ([`sentence`]) and over-long units ([`long`]), keeps the
+//! heading path in [`sections`] and list lead-ins in a small state machine (`Builder`).
 
 mod lines;
 mod long;
 mod marker;
+mod sections;
 mod sentence;
 mod table;
 mod unit;
@@ -15,6 +16,7 @@ pub use unit::{context_of, Place, Unit, UnitKind};
 
 use lines::Line;
 use marker::{Family, Marker};
+use sections::Sections;
 use std::sync::Arc;
 
 /// How units are cut.
@@ -41,8 +43,6 @@ pub const DEFAULT_MAX_UNIT_CHARS: usize = 256;
 const MAX_HEADING: usize = 40;
 /// Longest unnumbered heading line.
 const MAX_PLAIN_HEADING: usize = 30;
-/// Empty sibling headings in a row that make a table of contents.
-const MIN_CONTENTS_RUN: usize = 3;
 
 /// Reads (at most `max_bytes`), decodes and segments one policy file (see
 /// [`crate::input::read_path_limited`]); its units name `doc` as their document.
@@ -67,12 +67,7 @@ pub fn segment(doc: &str, text: &str, opts: &SegmentOptions) -> Vec<Unit> {
         max: opts.max_unit_chars.max(1),
         // About one unit a line: reserved once, not regrown (and copied) by doubling.
         units: Vec::with_capacity(lines.len()),
-        sections: Vec::new(),
-        has_title: false,
-        headings_seen: false,
-        numbered_seen: false,
-        contents_run: 0,
-        section_path: None,
+        sections: Sections::default(),
         place: None,
         lists: Vec::new(),
         pending_lead: None,
@@ -128,23 +123,8 @@ struct Builder<'a> {
     chars: &'a [char],
     max: usize,
     units: Vec<Unit>,
-    /// Open headings (marker, text), outermost first.
-    sections: Vec<(Marker, String)>,
-    /// Whether `sections[0]` is the document's title, which stays open to the end: a later
-    /// unnumbered heading is a section, not a new title. The title is the first heading if
-    /// unnumbered, replaced by an unnumbered heading naming a policy (`…隐私政策`) before the
-    /// first numbered one.
-    has_title: bool,
-    /// Whether any heading came yet.
-    headings_seen: bool,
-    /// Whether a numbered heading came yet.
-    numbered_seen: bool,
-    /// Numbered sibling headings in a row, counting up, with nothing between them; the last
-    /// one is open (a contents list when long enough; a restart at `一、` begins the text).
-    contents_run: usize,
-    /// Their texts, as every unit under them carries them (built when a unit needs it after
-    /// the headings changed).
-    section_path: Option<Arc<[String]>>,
+    /// Open headings ([`sections`]).
+    sections: Sections,
     /// The place of the last unit emitted, reused while its section path and lead hold.
     place: Option<Arc<Place>>,
     /// Open lists, outermost first, with the lead each one got.
@@ -175,7 +155,7 @@ impl Builder<'_> {
         family: Option<Family>,
     ) {
         if kind != UnitKind::Heading {
-            self.end_contents_run();
+            self.sections.text_follows();
         }
         let mut pieces = std::mem::take(&mut self.spans);
         pieces.clear();
@@ -204,10 +184,7 @@ impl Builder<'_> {
     /// Makes `self.place` the place of a unit under the current headings with `lead`, keeping
     /// the last one if it still is.
     fn update_place(&mut self, lead: Option<&Arc<str>>) {
-        let sections = &self.sections;
-        let section = self
-            .section_path
-            .get_or_insert_with(|| sections.iter().map(|(_, t)| t.clone()).collect());
+        let section = self.sections.path();
         let same_lead = |held: Option<&Arc<str>>| match (held, lead) {
             (None, None) => true,
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
@@ -270,54 +247,13 @@ impl Builder<'_> {
         }
     }
 
-    /// Closes the last heading of a run of at least [`MIN_CONTENTS_RUN`] empty sibling
-    /// headings: they were a table of contents, and what follows is not inside its last entry.
-    fn end_contents_run(&mut self) {
-        if self.contents_run >= MIN_CONTENTS_RUN
-            && self.sections.len() > usize::from(self.has_title)
-        {
-            self.sections.pop();
-            self.section_path = None;
-        }
-        self.contents_run = 0;
-    }
-
     fn heading(&mut self, line: Line, marker: Marker) {
-        let family = marker.family;
-        let numbered = !matches!(family, Family::Plain | Family::Bracket);
-        let sibling = numbered
-            && self.contents_run > 0
-            && self
-                .sections
-                .last()
-                .is_some_and(|(open, _)| open.family == family && marker.number > open.number);
-        let run = if sibling {
-            self.contents_run + 1
-        } else {
-            self.end_contents_run();
-            1
-        };
         let text = self.text(line.start, line.end());
-        if family == Family::Plain && !self.numbered_seen && names_a_policy(&text) {
-            self.sections.clear();
-            self.has_title = true;
-        } else {
-            let first_closable = usize::from(self.has_title);
-            let closes = |(open, _): &(Marker, String)| marker.closes(open.family, open.number);
-            if let Some(k) = self.sections[first_closable..].iter().position(closes) {
-                self.sections.truncate(first_closable + k);
-            }
-            self.has_title |= !self.headings_seen && family == Family::Plain;
-        }
-        self.section_path = None;
-        self.headings_seen = true;
-        self.numbered_seen |= numbered;
+        let opening = self.sections.close_for(marker, &text);
         self.lists.clear();
         self.emit(line.start, line.end(), UnitKind::Heading, None, None);
         self.pending_lead = None;
-        self.sections.push((marker, text));
-        self.section_path = None;
-        self.contents_run = run;
+        self.sections.open(opening, text);
     }
 
     fn list_item(&mut self, line: Line, m: Marker) {
@@ -410,13 +346,6 @@ impl Builder<'_> {
         }
         self.pending_lead = None;
     }
-}
-
-/// Whether a heading names a policy or agreement (a title: `…隐私政策`, `…保护指引`).
-fn names_a_policy(text: &str) -> bool {
-    ["政策", "指引", "协议", "声明"]
-        .iter()
-        .any(|w| text.contains(w))
 }
 
 /// Short text with no sentence punctuation and no closing comma/colon.
