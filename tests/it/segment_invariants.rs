@@ -161,24 +161,27 @@ fn long_units_are_cut_at_commas() {
     }
 }
 
+/// The section path of the first unit whose text starts with `start`.
+fn section_of(units: &[Unit], start: &str) -> Vec<String> {
+    units
+        .iter()
+        .find(|u| u.text.starts_with(start))
+        .unwrap_or_else(|| panic!("no unit starting {start}"))
+        .section()
+        .to_vec()
+}
+
 #[test]
 fn a_higher_numbered_heading_closes_stale_lower_ones() {
-    // A stray line, the title, an unnumbered 引言, a contents list numbered `1.`–`2.`, then chapters `一、`/`二、`
-    // with `（一）`, `1.1`, `2.`, `3.1` and an unnumbered sub-heading below them, and a
-    // tab-separated table header that is not a heading.
+    // A stray line, the title, an unnumbered 引言, a contents list numbered `1.`–`2.`, then
+    // chapters `一、`/`二、` with `（一）`, `1.1`, `2.`, `3.1` and an unnumbered sub-heading below
+    // them, and a tab-separated table header that is not a heading.
     let text = "返回顶部\n示例隐私政策\n引言\n本政策说明我们如何处理信息。\n1. 我们如何收集\n2. 如何联系我们\n\
                 一、我们如何收集您的个人信息\n我们会收集您的手机号。\n（一）注册\n1.1 账号\n\
                 我们会收集账号。\n2. 存储\n我们存储于境内。\n基于通讯录的附加功能\n我们会读取通讯录。\n\
                 权限名称\t用途\t接收方\n二、我们如何共享\n我们不会共享。\n2. 共享\n3.1 转让\n我们不会转让。\n";
     let units = segment("x", text, &SegmentOptions::default());
-    let section_of = |start: &str| {
-        units
-            .iter()
-            .find(|u| u.text.starts_with(start))
-            .unwrap_or_else(|| panic!("no unit starting {start}"))
-            .section()
-            .to_vec()
-    };
+    let section_of = |start: &str| section_of(&units, start);
     let title = "示例隐私政策";
     let chapter = "一、我们如何收集您的个人信息";
     assert_eq!(section_of("本政策说明"), [title, "引言"]);
@@ -217,14 +220,6 @@ fn a_higher_numbered_heading_closes_stale_lower_ones() {
 #[test]
 fn a_table_of_contents_is_not_the_section_of_what_follows() {
     let units_of = |text: &str| segment("x", text, &SegmentOptions::default());
-    let section_of = |units: &[Unit], start: &str| {
-        units
-            .iter()
-            .find(|u| u.text.starts_with(start))
-            .unwrap_or_else(|| panic!("no unit starting {start}"))
-            .section()
-            .to_vec()
-    };
     let contents = "示例隐私政策\n一、我们如何收集\n二、我们如何共享\n三、如何联系我们\n";
     // Body right after the contents: under the title only.
     let units = units_of(&format!(
