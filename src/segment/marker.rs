@@ -85,15 +85,15 @@ impl Marker {
         len: 0,
     };
 
-    /// Whether a heading with this marker closes an open heading `open` numbered `open_number`:
-    /// one of its own family, one [`Family::outranks`] puts below it, or a `1.`/`1.2` heading
-    /// whose number is not this `3.1`'s first component (a `3.1` is not inside `2.`).
-    pub fn closes(self, open: Family, open_number: u32) -> bool {
+    /// Whether a heading with this marker closes the open heading marked `open`: one of its own
+    /// family, one [`Family::outranks`] puts below it, or a `1.`/`1.2` heading whose number is
+    /// not this `3.1`'s first component (a `3.1` is not inside `2.`).
+    pub fn closes(self, open: Marker) -> bool {
         let dotted_elsewhere = matches!(self.family, Family::Dotted(_))
-            && matches!(open, Family::Arabic | Family::Dotted(_))
-            && open.outranks(self.family)
-            && open_number != self.number;
-        self.family == open || self.family.outranks(open) || dotted_elsewhere
+            && matches!(open.family, Family::Arabic | Family::Dotted(_))
+            && open.family.outranks(self.family)
+            && open.number != self.number;
+        self.family == open.family || self.family.outranks(open.family) || dotted_elsewhere
     }
 }
 
@@ -321,10 +321,10 @@ mod tests {
             number,
             len: 0,
         };
-        assert!(marker(Family::Dotted(2), 3).closes(Family::Arabic, 2));
-        assert!(!marker(Family::Dotted(2), 2).closes(Family::Arabic, 2));
-        assert!(marker(Family::Dotted(3), 1).closes(Family::Dotted(2), 2));
-        assert!(!marker(Family::Dotted(3), 2).closes(Family::Dotted(2), 2));
-        assert!(!marker(Family::Arabic, 3).closes(Family::CnParen, 1));
+        assert!(marker(Family::Dotted(2), 3).closes(marker(Family::Arabic, 2)));
+        assert!(!marker(Family::Dotted(2), 2).closes(marker(Family::Arabic, 2)));
+        assert!(marker(Family::Dotted(3), 1).closes(marker(Family::Dotted(2), 2)));
+        assert!(!marker(Family::Dotted(3), 2).closes(marker(Family::Dotted(2), 2)));
+        assert!(!marker(Family::Arabic, 3).closes(marker(Family::CnParen, 1)));
     }
 }

@@ -67,16 +67,17 @@ impl Sections {
         };
         if family == Family::Plain && !self.numbered_seen && names_a_policy(text) {
             self.open.clear();
+            self.path = None;
             self.has_title = true;
         } else {
             let first_closable = usize::from(self.has_title);
-            let closes = |(open, _): &(Marker, String)| marker.closes(open.family, open.number);
+            let closes = |(open, _): &(Marker, String)| marker.closes(*open);
             if let Some(k) = self.open[first_closable..].iter().position(closes) {
                 self.open.truncate(first_closable + k);
+                self.path = None;
             }
             self.has_title |= !self.headings_seen && family == Family::Plain;
         }
-        self.path = None;
         self.headings_seen = true;
         self.numbered_seen |= numbered;
         Opening { marker, run }
